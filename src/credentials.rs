@@ -1,0 +1,149 @@
+//! The service account's key and secret.
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// The environment variable that holds the service account's key (its id).
+pub const KEY_ENV: &str = "SETHEALTH_KEY";
+
+/// The environment variable that holds the service account's secret.
+pub const SECRET_ENV: &str = "SETHEALTH_SECRET";
+
+/// A service account: the key (its id, not secret) and the secret.
+///
+/// Surrounding whitespace is trimmed from both, because secrets read from
+/// files often end in a newline. The secret is wiped from memory when the
+/// last copy is dropped, and `Debug` prints it as `<redacted>`.
+#[derive(Clone)]
+pub struct Credentials {
+    key: String,
+    secret: Zeroizing<String>,
+}
+
+impl Credentials {
+    /// Creates credentials from a key and a secret.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::MissingCredentials`] when either is empty after trimming,
+    /// [`ErrorKind::InvalidArgument`] when either contains a control character.
+    pub fn new(key: &str, secret: &str) -> Result<Credentials> {
+        Credentials::resolve(Some(key), Some(secret))
+    }
+
+    /// Reads the credentials from `SETHEALTH_KEY` and `SETHEALTH_SECRET` now.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::MissingCredentials`] naming the variable that is unset or
+    /// empty, [`ErrorKind::InvalidArgument`] when a value is not UTF-8 or
+    /// contains a control character.
+    pub fn from_env() -> Result<Credentials> {
+        Credentials::resolve(None, None)
+    }
+
+    /// Takes each credential from its argument, or from its environment
+    /// variable when the argument is `None`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Credentials::from_env`]. When a credential is neither passed nor
+    /// set, the error's [`is_unset_credential`](Error::is_unset_credential)
+    /// is true.
+    pub fn resolve(key: Option<&str>, secret: Option<&str>) -> Result<Credentials> {
+        let key = resolve_one(key, KEY_ENV, "key")?;
+        let secret = Zeroizing::new(resolve_one(secret, SECRET_ENV, "secret")?);
+
+        if let Some(position) = key.find(char::is_control) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "the service-account key {key:?} contains a control character at byte {position}; \
+                     copy the key again from the Sethealth dashboard"
+                ),
+            ));
+        }
+        if secret.contains(char::is_control) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "the service-account secret contains a control character; \
+                 copy the secret again from the Sethealth dashboard",
+            ));
+        }
+
+        Ok(Credentials { key, secret })
+    }
+
+    /// Returns the key (the service account's id). It is not secret.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Returns the secret. Never log or display it.
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
+
+    /// Replaces every occurrence of the secret in `text` with `<redacted>`,
+    /// for text that came from outside, such as a response body.
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        if self.secret.is_empty() {
+            return text.to_owned();
+        }
+        text.replace(self.secret.as_str(), "<redacted>")
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("key", &self.key)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Returns the trimmed argument, or the trimmed variable when the argument is `None`.
+fn resolve_one(argument: Option<&str>, variable: &str, what: &str) -> Result<String> {
+    let from_env;
+    let value = match argument {
+        Some(value) => value,
+        None => {
+            from_env = read_env(variable, what)?;
+            from_env.as_str()
+        }
+    };
+
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Error::new(
+            ErrorKind::MissingCredentials,
+            format!(
+                "the service-account {what} is empty; set {variable} to the {what} \
+                 shown in the Sethealth dashboard, or pass it explicitly"
+            ),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn read_env(variable: &str, what: &str) -> Result<String> {
+    match std::env::var(variable) {
+        Ok(value) => Ok(value),
+        Err(std::env::VarError::NotPresent) => Err(Error::new(
+            ErrorKind::MissingCredentials,
+            format!(
+                "{variable} is not set; set it to the service account's {what} \
+                 from the Sethealth dashboard, or pass the {what} explicitly"
+            ),
+        )
+        .with_unset_credential()),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!("{variable} is not valid UTF-8; set it to the {what} from the Sethealth dashboard"),
+        )),
+    }
+}
