@@ -97,7 +97,14 @@ impl TokenCache {
         state.next_id += 1;
         let id = state.next_id;
         let fetch = start(id);
-        state.pending.insert(key.clone(), Flight { pid, id, fetch: fetch.clone() });
+        state.pending.insert(
+            key.clone(),
+            Flight {
+                pid,
+                id,
+                fetch: fetch.clone(),
+            },
+        );
         Lookup::Wait(fetch)
     }
 
@@ -170,11 +177,18 @@ mod tests {
     }
 
     fn policy() -> CachePolicy {
-        CachePolicy { min_remaining: Duration::ZERO, ..CachePolicy::default() }
+        CachePolicy {
+            min_remaining: Duration::ZERO,
+            ..CachePolicy::default()
+        }
     }
 
     fn token(issued: u64, lifetime: u64) -> Token {
-        Token::new("t".into(), UNIX_EPOCH + Duration::from_secs(issued), Some(Duration::from_secs(lifetime)))
+        Token::new(
+            "t".into(),
+            UNIX_EPOCH + Duration::from_secs(issued),
+            Some(Duration::from_secs(lifetime)),
+        )
     }
 
     #[test]
@@ -189,7 +203,10 @@ mod tests {
 
     #[test]
     fn expired_token_is_not_usable() {
-        let cache = TokenCache::new(CachePolicy { min_remaining_fraction: 0.0, ..policy() });
+        let cache = TokenCache::new(CachePolicy {
+            min_remaining_fraction: 0.0,
+            ..policy()
+        });
         let token = token(1000, 60);
         assert!(cache.is_usable(&token, UNIX_EPOCH + Duration::from_secs(1059)));
         assert!(!cache.is_usable(&token, UNIX_EPOCH + Duration::from_secs(1060)));
@@ -198,7 +215,10 @@ mod tests {
 
     #[test]
     fn absolute_margin_applies_to_short_tokens() {
-        let cache = TokenCache::new(CachePolicy { min_remaining: Duration::from_secs(30), ..policy() });
+        let cache = TokenCache::new(CachePolicy {
+            min_remaining: Duration::from_secs(30),
+            ..policy()
+        });
         let token = token(0, 40);
         assert!(cache.is_usable(&token, UNIX_EPOCH + Duration::from_secs(10)));
         assert!(!cache.is_usable(&token, UNIX_EPOCH + Duration::from_secs(11)));
@@ -206,7 +226,10 @@ mod tests {
 
     #[test]
     fn least_recently_used_entry_is_evicted() {
-        let cache = TokenCache::new(CachePolicy { capacity: 2, ..policy() });
+        let cache = TokenCache::new(CachePolicy {
+            capacity: 2,
+            ..policy()
+        });
         let now = UNIX_EPOCH + Duration::from_secs(1);
         for user in ["a", "b", "c"] {
             let id = match cache.get_or_join(&key(user), now, false, |_| never()) {
@@ -216,8 +239,14 @@ mod tests {
             cache.complete(&key(user), id, &Ok(token(0, 3600)), now);
         }
         assert_eq!(cache.len(), 2);
-        assert!(matches!(cache.get_or_join(&key("a"), now, false, |_| never()), Lookup::Wait(_)));
-        assert!(matches!(cache.get_or_join(&key("c"), now, false, |_| never()), Lookup::Hit(_)));
+        assert!(matches!(
+            cache.get_or_join(&key("a"), now, false, |_| never()),
+            Lookup::Wait(_)
+        ));
+        assert!(matches!(
+            cache.get_or_join(&key("c"), now, false, |_| never()),
+            Lookup::Hit(_)
+        ));
     }
 
     #[test]

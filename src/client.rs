@@ -116,7 +116,9 @@ impl Client {
 
         let key = self.inner.cache_key(options)?;
         let now = self.inner.config.clock.now();
-        let lookup = cache.get_or_join(&key, now, options.fresh, |id| self.start_flight(key.clone(), id, options));
+        let lookup = cache.get_or_join(&key, now, options.fresh, |id| {
+            self.start_flight(key.clone(), id, options)
+        });
         match lookup {
             Lookup::Hit(token) => Ok(token),
             Lookup::Wait(fetch) => fetch.await,

@@ -372,7 +372,9 @@ pub(crate) fn parse_api_url(text: &str) -> Result<Url> {
         }
     }
     if host.is_empty() {
-        return Err(invalid_config(format!("the API URL {text:?} has no host; use a URL such as {DEFAULT_API_URL}")));
+        return Err(invalid_config(format!(
+            "the API URL {text:?} has no host; use a URL such as {DEFAULT_API_URL}"
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid_config(
@@ -413,9 +415,8 @@ fn read_ca_file(path: &Path) -> Result<Vec<reqwest::Certificate>> {
 }
 
 fn parse_pem(pem: &[u8], what: &str) -> Result<Vec<reqwest::Certificate>> {
-    let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|err| {
-        invalid_config(format!("{what} is not a valid PEM bundle: {err}")).with_source(err)
-    })?;
+    let certs = reqwest::Certificate::from_pem_bundle(pem)
+        .map_err(|err| invalid_config(format!("{what} is not a valid PEM bundle: {err}")).with_source(err))?;
     if certs.is_empty() {
         return Err(invalid_config(format!(
             "{what} contains no PEM certificate; expected -----BEGIN CERTIFICATE----- blocks"
@@ -490,7 +491,13 @@ mod tests {
         for host in ["localhost", "LOCALHOST", "127.0.0.1", "127.8.9.1", "[::1]", "::1"] {
             assert!(is_loopback(host), "{host}");
         }
-        for host in ["example.com", "10.0.0.1", "169.254.169.254", "[::2]", "localhost.evil"] {
+        for host in [
+            "example.com",
+            "10.0.0.1",
+            "169.254.169.254",
+            "[::2]",
+            "localhost.evil",
+        ] {
             assert!(!is_loopback(host), "{host}");
         }
     }
@@ -498,10 +505,16 @@ mod tests {
     #[test]
     fn api_url_rules() {
         let url = parse_api_url("https://api.set.health").unwrap();
-        assert_eq!(url.join("token").unwrap().as_str(), "https://api.set.health/token");
+        assert_eq!(
+            url.join("token").unwrap().as_str(),
+            "https://api.set.health/token"
+        );
 
         let url = parse_api_url("http://127.0.0.1:8080/prefix").unwrap();
-        assert_eq!(url.join("token").unwrap().as_str(), "http://127.0.0.1:8080/prefix/token");
+        assert_eq!(
+            url.join("token").unwrap().as_str(),
+            "http://127.0.0.1:8080/prefix/token"
+        );
 
         for bad in [
             "http://api.set.health",
@@ -525,7 +538,10 @@ mod tests {
     #[test]
     fn user_agent_suffix_is_appended() {
         assert_eq!(user_agent(None).unwrap(), USER_AGENT);
-        assert_eq!(user_agent(Some("go/1.26")).unwrap(), format!("{USER_AGENT} go/1.26"));
+        assert_eq!(
+            user_agent(Some("go/1.26")).unwrap(),
+            format!("{USER_AGENT} go/1.26")
+        );
         assert!(user_agent(Some("bad\nsuffix")).is_err());
     }
 }

@@ -76,14 +76,23 @@ pub(crate) async fn fetch_with_retries(
 
 /// Decides whether to try again after `error`, and after how long. Returns
 /// the error to give up with otherwise.
-fn next_delay(error: &Error, attempt: u32, policy: RetryPolicy, remaining: Duration) -> Result<Duration, Error> {
+fn next_delay(
+    error: &Error,
+    attempt: u32,
+    policy: RetryPolicy,
+    remaining: Duration,
+) -> Result<Duration, Error> {
     if !error.is_retryable() || attempt >= policy.max_attempts || remaining.is_zero() {
         return Err(error.clone());
     }
 
     if let Some(asked) = error.retry_after() {
         if asked >= remaining {
-            let kind = if error.kind() == ErrorKind::Server { ErrorKind::Server } else { ErrorKind::RateLimited };
+            let kind = if error.kind() == ErrorKind::Server {
+                ErrorKind::Server
+            } else {
+                ErrorKind::RateLimited
+            };
             return Err(Error::new(
                 kind,
                 format!(
@@ -142,7 +151,9 @@ mod tests {
     #[test]
     fn backoff_stays_under_the_doubling_ceiling() {
         for attempt in 1..=10 {
-            let ceiling = Duration::from_millis(200).saturating_mul(1 << (attempt - 1)).min(Duration::from_secs(5));
+            let ceiling = Duration::from_millis(200)
+                .saturating_mul(1 << (attempt - 1))
+                .min(Duration::from_secs(5));
             for _ in 0..200 {
                 assert!(backoff(attempt, policy()) <= ceiling, "attempt {attempt}");
             }
@@ -172,7 +183,10 @@ mod tests {
         let error = Error::new(ErrorKind::RateLimited, "slow")
             .with_status(429)
             .with_retry_after(Some(Duration::from_secs(1)));
-        assert_eq!(next_delay(&error, 1, policy(), Duration::from_secs(30)).unwrap(), Duration::from_secs(1));
+        assert_eq!(
+            next_delay(&error, 1, policy(), Duration::from_secs(30)).unwrap(),
+            Duration::from_secs(1)
+        );
     }
 
     #[test]

@@ -49,8 +49,11 @@ fn runtime() -> Result<&'static Runtime> {
         .enable_time()
         .build()
         .map_err(|err| {
-            Error::new(ErrorKind::Internal, format!("cannot start the sethealth runtime threads: {err}"))
-                .with_source(err)
+            Error::new(
+                ErrorKind::Internal,
+                format!("cannot start the sethealth runtime threads: {err}"),
+            )
+            .with_source(err)
         })?;
     // Leaked on purpose: a runtime must not be dropped from inside another,
     // and the parent's runtime must never be dropped in a forked child.
@@ -103,7 +106,10 @@ pub fn block_on<T>(future: impl Future<Output = Result<T>>, cancel: Option<&Canc
 }
 
 pub(crate) fn cancelled() -> Error {
-    Error::new(ErrorKind::Cancelled, "the token request was cancelled by the caller")
+    Error::new(
+        ErrorKind::Cancelled,
+        "the token request was cancelled by the caller",
+    )
 }
 
 /// A handle that cancels blocking calls from another thread.

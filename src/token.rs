@@ -116,14 +116,21 @@ mod tests {
 
     fn jwt(payload: &str) -> String {
         let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        format!("{}.{}.sig", engine.encode(r#"{"alg":"HS256"}"#), engine.encode(payload))
+        format!(
+            "{}.{}.sig",
+            engine.encode(r#"{"alg":"HS256"}"#),
+            engine.encode(payload)
+        )
     }
 
     #[test]
     fn expiry_from_exp_claim() {
         let token = Token::new(jwt(r#"{"exp":2000000000}"#), UNIX_EPOCH, None);
         assert_eq!(token.expiry_source(), ExpirySource::Claim);
-        assert_eq!(token.expires_at(), Some(UNIX_EPOCH + Duration::from_secs(2_000_000_000)));
+        assert_eq!(
+            token.expires_at(),
+            Some(UNIX_EPOCH + Duration::from_secs(2_000_000_000))
+        );
     }
 
     #[test]

@@ -53,7 +53,10 @@ pub(crate) fn build_http_client(config: &Config) -> Result<reqwest::Client> {
     builder.build().map_err(|err| {
         Error::new(
             ErrorKind::InvalidConfig,
-            format!("cannot set up the HTTPS client: {err}; check {} and the system's CA store", crate::config::CA_FILE_ENV),
+            format!(
+                "cannot set up the HTTPS client: {err}; check {} and the system's CA store",
+                crate::config::CA_FILE_ENV
+            ),
         )
         .with_source(err)
     })
@@ -74,7 +77,12 @@ pub(crate) async fn send_once(
         expires_in: options.expires_in_nanos()?,
         user_id: options.user_id_or_empty(),
     })
-    .map_err(|err| Error::new(ErrorKind::Internal, format!("cannot encode the request body: {err}")))?;
+    .map_err(|err| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("cannot encode the request body: {err}"),
+        )
+    })?;
 
     let issued_at = config.clock.now();
     let started = Instant::now();
@@ -107,7 +115,10 @@ pub(crate) async fn send_once(
 }
 
 async fn read_capped_body(mut response: reqwest::Response, config: &Config) -> Result<Vec<u8>> {
-    if response.content_length().is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+    if response
+        .content_length()
+        .is_some_and(|len| len > MAX_BODY_BYTES as u64)
+    {
         return Err(too_large());
     }
     let mut body = Vec::new();
@@ -209,7 +220,9 @@ fn status_error(
         ),
         429 => (
             ErrorKind::RateLimited,
-            format!("the server is rate limiting token requests (HTTP 429){quoted}; slow down or try again later"),
+            format!(
+                "the server is rate limiting token requests (HTTP 429){quoted}; slow down or try again later"
+            ),
         ),
         400..=499 => (
             ErrorKind::Rejected,
@@ -229,7 +242,9 @@ fn status_error(
         .get(RETRY_AFTER)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| parse_retry_after(value, config.clock.now()));
-    Error::new(kind, message).with_status(code).with_retry_after(retry_after)
+    Error::new(kind, message)
+        .with_status(code)
+        .with_retry_after(retry_after)
 }
 
 /// Returns `: "<body>"` with the body shortened, control characters
@@ -309,20 +324,18 @@ fn root_cause(err: &(dyn StdError + 'static)) -> String {
     current.to_string()
 }
 
+/// Reports whether a rustls error is anywhere in the chain. `io::Error`
+/// hides a wrapped error from `source()`, so it is opened with `get_ref()`.
 fn is_tls_error(err: &(dyn StdError + 'static)) -> bool {
-    let mut current = Some(err);
-    while let Some(error) = current {
-        if error.downcast_ref::<rustls::Error>().is_some() {
+    if err.is::<rustls::Error>() {
+        return true;
+    }
+    if let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        if is_tls_error(inner) {
             return true;
         }
-        if let Some(io) = error.downcast_ref::<std::io::Error>() {
-            if io.get_ref().is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) {
-                return true;
-            }
-        }
-        current = error.source();
     }
-    false
+    err.source().is_some_and(is_tls_error)
 }
 
 #[cfg(test)]
