@@ -13,7 +13,7 @@ use crate::config::CachePolicy;
 use crate::error::Result;
 use crate::token::Token;
 
-/// What identifies a cached token. The secret is left out on purpose: each
+/// The identity of a cached token. The secret is left out on purpose: each
 /// client has its own cache, so a client with a wrong secret can never be
 /// handed a token that another client minted.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -40,7 +40,7 @@ struct State {
     next_id: u64,
 }
 
-/// What [`TokenCache::get_or_join`] found.
+/// The result of [`TokenCache::get_or_join`].
 pub(crate) enum Lookup {
     /// A cached token that still has enough of its lifetime left.
     Hit(Token),

@@ -17,7 +17,7 @@ use crate::transport::build_http_client;
 
 /// Mints access tokens for one service account.
 ///
-/// A `Client` holds one HTTPS connection pool, so repeated calls reuse a
+/// A `Client` owns one HTTPS connection pool, so repeated calls reuse a
 /// connection instead of paying a new TCP and TLS handshake, and one token
 /// cache. Cloning is cheap and clones share both. It is `Send + Sync`: share
 /// one client between threads and tasks rather than building one per call.
@@ -106,8 +106,8 @@ impl Client {
     /// # Cancellation
     ///
     /// Dropping the future stops this caller's wait. A request shared with
-    /// other callers goes on for them; one that no caller waits for still
-    /// completes, bounded by the deadline, and fills the cache.
+    /// other callers goes on for them. A request that no caller waits for
+    /// still completes within the deadline and fills the cache.
     pub async fn get_token(&self, options: &TokenOptions) -> Result<Token> {
         options.validate()?;
         let Some(cache) = &self.inner.cache else {

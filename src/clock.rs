@@ -23,7 +23,7 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that moves only when told to, for tests that pin cache boundaries.
+/// A clock that moves only when a test sets or advances it, to pin cache boundaries.
 #[derive(Debug)]
 pub struct ManualClock {
     now: Mutex<SystemTime>,

@@ -24,14 +24,14 @@ pub const DEFAULT_API_URL: &str = "https://api.set.health";
 /// The user agent's product token, before any binding suffix.
 pub const USER_AGENT: &str = concat!("sethealth-core/", env!("CARGO_PKG_VERSION"));
 
-/// How failed attempts are retried.
+/// The retry rules for failed attempts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included; 1 disables retries. Default 3.
     pub max_attempts: u32,
     /// The backoff before the second attempt; it doubles per attempt. Default 200 ms.
     pub base_delay: Duration,
-    /// The longest backoff. Default 5 s. Each wait is drawn uniformly from
+    /// The maximum backoff. Default 5 s. Each wait is drawn uniformly from
     /// zero to the capped value ("full jitter").
     pub max_delay: Duration,
 }
@@ -46,7 +46,7 @@ impl Default for RetryPolicy {
     }
 }
 
-/// How tokens are cached and when a cached token is too old to hand out.
+/// The cache rules, including when a cached token is too old to hand out.
 ///
 /// A cached token is handed out only while the time it has left is at least
 /// `min_remaining_fraction` of its lifetime and at least `min_remaining`.
@@ -54,7 +54,7 @@ impl Default for RetryPolicy {
 pub struct CachePolicy {
     /// Whether tokens are cached at all. Default true.
     pub enabled: bool,
-    /// The most entries kept; the least recently used one is evicted. Default 1024.
+    /// The maximum number of entries; the least recently used one is evicted. Default 1024.
     pub capacity: usize,
     /// The fraction of the lifetime that must remain, from 0.0 to 1.0. Default 0.5.
     pub min_remaining_fraction: f64,

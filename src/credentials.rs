@@ -6,10 +6,10 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorKind, Result};
 
-/// The environment variable that holds the service account's key (its id).
+/// The environment variable that contains the service account's key (its id).
 pub const KEY_ENV: &str = "SETHEALTH_KEY";
 
-/// The environment variable that holds the service account's secret.
+/// The environment variable that contains the service account's secret.
 pub const SECRET_ENV: &str = "SETHEALTH_SECRET";
 
 /// A service account: the key (its id, not secret) and the secret.

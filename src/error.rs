@@ -10,9 +10,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The class of a failure, stable across every binding.
 ///
-/// The numeric [`code`](ErrorKind::code) is the status that the C ABI returns
-/// and that the Go and Python bindings map to their own error types; codes
-/// are never reused or renumbered.
+/// The numeric [`code`](ErrorKind::code) is the status that the C ABI returns.
+/// The Go and Python bindings map it to their own error types, so codes are
+/// never reused or renumbered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -26,7 +26,7 @@ pub enum ErrorKind {
     InvalidConfig,
     /// The server rejected the request (400, 401, 403, 404, 415 and other 4xx).
     Rejected,
-    /// The server answered 429; [`Error::retry_after`] carries its `Retry-After`.
+    /// The server returned 429; [`Error::retry_after`] carries its `Retry-After`.
     RateLimited,
     /// The server failed (5xx) or timed out the request (408).
     Server,
@@ -122,7 +122,7 @@ impl fmt::Display for ErrorKind {
 /// status when there is one, and the cause chain through
 /// [`source`](StdError::source).
 ///
-/// The message says what failed and what to do next. It never contains the
+/// The message states what failed and what to do next. It never contains the
 /// service-account secret or a token: messages are built from non-secret
 /// values, and response bodies quoted in them are scrubbed of the secret.
 ///
@@ -180,7 +180,7 @@ impl Error {
         self
     }
 
-    /// Records how many attempts were made and says so in the message when
+    /// Records how many attempts were made and adds that to the message when
     /// there was more than one.
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Error {
         self.inner.attempts = attempts;

@@ -2,12 +2,12 @@
 //!
 //! The Sethealth browser SDK needs an access token, which a backend mints
 //! by posting its service account's key and secret to
-//! `https://api.set.health/token`. This crate does that once, correctly, for
-//! Rust and for the C, Go and Python bindings built on it: a bounded timeout
-//! on every step, retries with backoff for failures worth retrying, a cache
-//! that hands out a token while at least half of its lifetime is left,
-//! single-flight so concurrent callers share one request, and typed errors
-//! that never contain the secret.
+//! `https://api.set.health/token`. This crate implements that exchange once,
+//! for Rust and for the C, Go and Python bindings built on it. Every step has
+//! a timeout, and retryable failures are retried with backoff. A cache hands
+//! out a token while at least half of its lifetime is left, and concurrent
+//! callers for one token share one request. Errors are typed and never
+//! contain the secret.
 //!
 //! ```no_run
 //! use std::time::Duration;

@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, Result};
 
-/// The longest user id accepted, in bytes.
+/// The maximum length of a user id, in bytes.
 pub const MAX_USER_ID_BYTES: usize = 1024;
 
-/// Options of one token request. The default asks for a live token with the
+/// Options of one token request. The default requests a live token with the
 /// server's default lifetime and no user id.
 ///
 /// # Examples

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use zeroize::Zeroizing;
 
-/// Where a [`Token`]'s expiry comes from.
+/// The origin of a [`Token`]'s expiry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExpirySource {

@@ -17,7 +17,7 @@ use crate::token::Token;
 /// The largest response body read, in bytes; a larger one is a bad response.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The most characters of a failure body quoted in an error message.
+/// The maximum number of characters of a failure body quoted in an error message.
 const MAX_QUOTED_CHARS: usize = 200;
 
 /// The JSON body of `POST /token`, members in the order the Go client sends them.
