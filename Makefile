@@ -30,14 +30,14 @@ help:
 
 ## build: the core, the emulator and the CLI (debug profile).
 build:
-	$(CARGO) build --locked -p sethealth -p sethealth-emulator -p sethealth-cli
+	$(CARGO) build --locked -p sethealth -p sethealth-emulator -p sethealth-cli --bins --example mint
 
 include mk/rust.mk
 include $(wildcard mk/c.mk mk/go.mk mk/python.mk)
 
 ## demo: every front end mints a token from one emulator over HTTPS.
 demo: build $(DEMO_DEPS)
-	scripts/demo.sh $(DEMO_STEPS)
+	scripts/demo.sh examples/rust/demo.sh $(DEMO_STEPS)
 
 ## test: lints first (they are fast), then the suites.
 test: lint test-rust $(TEST_TARGETS)

@@ -1,6 +1,7 @@
 //! `sethealth`: mints a Sethealth access token from the terminal, like the
 //! dashboard's "test access token" button, with the environment's service account.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -17,7 +18,8 @@ Environment:
   SETHEALTH_SECRET     the service account's secret; required, never printed
   SETHEALTH_API_URL    the API base URL (default https://api.set.health)
   SETHEALTH_CA_FILE    a PEM file of extra trusted CA certificates
-  SETHEALTH_LOG        log filter for stderr, such as debug (default warn)
+  SETHEALTH_LOG        log filter for stderr: warn shows retries, debug every request
+                       (default error)
 
 Exit status:
   0 success, 2 invalid command line, otherwise 10 + the error code:
@@ -134,12 +136,15 @@ fn exit_code(kind: ErrorKind) -> u8 {
 }
 
 /// Sends the core's log records to stderr; `SETHEALTH_LOG` sets the filter.
+/// The default shows errors only, because the command prints its own error
+/// and `SETHEALTH_LOG=warn` adds one line per retry.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SETHEALTH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }

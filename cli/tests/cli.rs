@@ -39,18 +39,29 @@ async fn fixture() -> Fixture {
     }
 }
 
-fn sethealth(fixture: &Fixture, secret: Option<&str>, args: &[&str]) -> Output {
+/// Returns the command with a clean environment: the fixture's URL and key,
+/// the secret if given, and debug logging so that tests see every log line.
+fn command(fixture: &Fixture, secret: Option<&str>, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sethealth"));
     command
         .args(args)
         .env_clear()
         .env("SETHEALTH_KEY", KEY)
         .env("SETHEALTH_API_URL", fixture.emulator.url())
-        .env("SETHEALTH_CA_FILE", &fixture.ca_file)
         .env("SETHEALTH_LOG", "debug");
     if let Some(secret) = secret {
         command.env("SETHEALTH_SECRET", secret);
     }
+    command
+}
+
+/// Runs the command with the fixture's CA file and asserts that the secret
+/// appears in neither stdout nor stderr.
+fn sethealth(fixture: &Fixture, secret: Option<&str>, args: &[&str]) -> Output {
+    run(command(fixture, secret, args).env("SETHEALTH_CA_FILE", &fixture.ca_file))
+}
+
+fn run(command: &mut Command) -> Output {
     let output = command.output().unwrap();
     let text = format!(
         "{}{}",
@@ -143,4 +154,40 @@ async fn invalid_duration_is_a_usage_error() {
 
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--expires-in"), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ssl_cert_file_replaces_the_system_roots() {
+    let fixture = fixture().await;
+
+    let trusted = run(command(&fixture, Some(SECRET), &["token"]).env("SSL_CERT_FILE", &fixture.ca_file));
+    let untrusted = run(&mut command(&fixture, Some(SECRET), &["token"]));
+
+    assert!(trusted.status.success(), "{}", stderr(&trusted));
+    assert_eq!(untrusted.status.code(), Some(19), "{}", stderr(&untrusted));
+    assert!(
+        stderr(&untrusted).contains("SETHEALTH_CA_FILE"),
+        "{}",
+        stderr(&untrusted)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retries_are_logged_without_the_secret() {
+    let fixture = fixture().await;
+    fixture.emulator.inject(
+        sethealth_emulator::Fault::Status {
+            status: 503,
+            retry_after: Some("0".into()),
+            body: None,
+        },
+        1,
+    );
+
+    let output = sethealth(&fixture, Some(SECRET), &["token"]);
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("retrying"), "{}", stderr(&output));
+    assert!(stderr(&output).contains(KEY), "{}", stderr(&output));
+    assert_eq!(fixture.emulator.stats().requests, 2);
 }
