@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use futures_util::future::{BoxFuture, Shared};
 use lru::LruCache;
+use tokio::task::AbortHandle;
 
 use crate::config::CachePolicy;
 use crate::error::Result;
@@ -32,6 +33,9 @@ struct Flight {
     pid: u32,
     id: u64,
     fetch: SharedFetch,
+    /// The callers waiting on `fetch`; the last one to leave aborts it.
+    waiters: usize,
+    abort: Option<AbortHandle>,
 }
 
 struct State {
@@ -44,8 +48,15 @@ struct State {
 pub(crate) enum Lookup {
     /// A cached token that still has enough of its lifetime left.
     Hit(Token),
-    /// A request in flight to wait on; it was started by this call or joined.
-    Wait(SharedFetch),
+    /// A request in flight to wait on, started by this call or joined. The
+    /// caller must call [`TokenCache::leave`] with `flight` when it stops
+    /// waiting, whether the request finished or not.
+    Wait {
+        /// The shared request.
+        fetch: SharedFetch,
+        /// The flight's id, for [`TokenCache::leave`].
+        flight: u64,
+    },
 }
 
 pub(crate) struct TokenCache {
@@ -66,16 +77,17 @@ impl TokenCache {
         }
     }
 
-    /// Returns a usable cached token, or the request in flight for `key`,
-    /// or starts one with `start(flight_id)`. With `fresh`, a cached token is
-    /// skipped but a request in flight is still joined. One lock covers the
-    /// whole decision, so two callers never both start a request for one key.
+    /// Returns a usable cached token, or joins the request in flight for
+    /// `key`, or starts one with `start(flight_id)`. With `fresh`, a cached
+    /// token is skipped but a request in flight is still joined. One lock
+    /// covers the whole decision, so two callers never both start a request
+    /// for one key.
     pub(crate) fn get_or_join(
         &self,
         key: &CacheKey,
         now: SystemTime,
         fresh: bool,
-        start: impl FnOnce(u64) -> SharedFetch,
+        start: impl FnOnce(u64) -> (SharedFetch, Option<AbortHandle>),
     ) -> Lookup {
         let mut state = self.lock();
         if !fresh {
@@ -87,25 +99,49 @@ impl TokenCache {
         }
 
         let pid = std::process::id();
-        if let Some(flight) = state.pending.get(key) {
+        if let Some(flight) = state.pending.get_mut(key) {
             // A flight started before fork() has no thread left to finish it.
             if flight.pid == pid {
-                return Lookup::Wait(flight.fetch.clone());
+                flight.waiters += 1;
+                return Lookup::Wait {
+                    fetch: flight.fetch.clone(),
+                    flight: flight.id,
+                };
             }
         }
 
         state.next_id += 1;
         let id = state.next_id;
-        let fetch = start(id);
-        state.pending.insert(
-            key.clone(),
-            Flight {
-                pid,
-                id,
-                fetch: fetch.clone(),
-            },
-        );
-        Lookup::Wait(fetch)
+        let (fetch, abort) = start(id);
+        let flight = Flight {
+            pid,
+            id,
+            fetch: fetch.clone(),
+            waiters: 1,
+            abort,
+        };
+        state.pending.insert(key.clone(), flight);
+        Lookup::Wait { fetch, flight: id }
+    }
+
+    /// Records that one caller stopped waiting on flight `id`. When the last
+    /// caller leaves before the request finished, the request is aborted and
+    /// forgotten, so nobody's cancelled call keeps a connection busy.
+    pub(crate) fn leave(&self, key: &CacheKey, id: u64) {
+        let mut state = self.lock();
+        let Some(flight) = state.pending.get_mut(key) else {
+            return;
+        };
+        if flight.id != id {
+            return;
+        }
+        flight.waiters = flight.waiters.saturating_sub(1);
+        if flight.waiters == 0 {
+            if let Some(abort) = &flight.abort {
+                abort.abort();
+            }
+            state.pending.remove(key);
+        }
     }
 
     /// Ends the flight `id` for `key` and stores its token if it is usable.
@@ -233,7 +269,7 @@ mod tests {
         let now = UNIX_EPOCH + Duration::from_secs(1);
         for user in ["a", "b", "c"] {
             let id = match cache.get_or_join(&key(user), now, false, |_| never()) {
-                Lookup::Wait(_) => cache.lock().next_id,
+                Lookup::Wait { flight, .. } => flight,
                 Lookup::Hit(_) => panic!("unexpected hit for {user}"),
             };
             cache.complete(&key(user), id, &Ok(token(0, 3600)), now);
@@ -241,7 +277,7 @@ mod tests {
         assert_eq!(cache.len(), 2);
         assert!(matches!(
             cache.get_or_join(&key("a"), now, false, |_| never()),
-            Lookup::Wait(_)
+            Lookup::Wait { .. }
         ));
         assert!(matches!(
             cache.get_or_join(&key("c"), now, false, |_| never()),
@@ -259,8 +295,27 @@ mod tests {
         assert_eq!(cache.lock().pending.len(), 1);
     }
 
-    fn never() -> SharedFetch {
+    #[test]
+    fn last_waiter_leaving_forgets_the_flight() {
+        let cache = TokenCache::new(policy());
+        let first = cache.get_or_join(&key("a"), UNIX_EPOCH, false, |_| never());
+        let second = cache.get_or_join(&key("a"), UNIX_EPOCH, false, |_| panic!("must join"));
+        let (Lookup::Wait { flight: one, .. }, Lookup::Wait { flight: two, .. }) = (first, second) else {
+            panic!("expected two waits");
+        };
+        assert_eq!(one, two);
+
+        cache.leave(&key("a"), one);
+        assert_eq!(cache.lock().pending[&key("a")].waiters, 1);
+        cache.leave(&key("a"), one);
+        assert!(cache.lock().pending.is_empty());
+    }
+
+    fn never() -> (SharedFetch, Option<AbortHandle>) {
         use futures_util::FutureExt;
-        futures_util::future::pending::<Result<Token>>().boxed().shared()
+        (
+            futures_util::future::pending::<Result<Token>>().boxed().shared(),
+            None,
+        )
     }
 }

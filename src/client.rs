@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use futures_util::FutureExt;
+use tokio::task::AbortHandle;
 
 use crate::cache::{CacheKey, Lookup, TokenCache};
 use crate::config::{ClientBuilder, Config};
@@ -89,6 +90,11 @@ impl Client {
         self.inner.credentials.key()
     }
 
+    /// Returns the service account's credentials. Never log the secret.
+    pub fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
+    }
+
     /// Returns the validated configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
@@ -106,8 +112,8 @@ impl Client {
     /// # Cancellation
     ///
     /// Dropping the future stops this caller's wait. A request shared with
-    /// other callers goes on for them. A request that no caller waits for
-    /// still completes within the deadline and fills the cache.
+    /// other callers goes on for them, and is aborted when the last of them
+    /// stops waiting.
     pub async fn get_token(&self, options: &TokenOptions) -> Result<Token> {
         options.validate()?;
         let Some(cache) = &self.inner.cache else {
@@ -121,7 +127,14 @@ impl Client {
         });
         match lookup {
             Lookup::Hit(token) => Ok(token),
-            Lookup::Wait(fetch) => fetch.await,
+            Lookup::Wait { fetch, flight } => {
+                let _waiter = Waiter {
+                    cache,
+                    key: &key,
+                    flight,
+                };
+                fetch.await
+            }
         }
     }
 
@@ -157,10 +170,14 @@ impl Client {
         self.inner.cache.as_ref().map_or(0, TokenCache::len)
     }
 
-    /// Starts the shared request for a cache key on a runtime, so that it
-    /// completes and fills the cache even when the caller that started it
-    /// gives up.
-    fn start_flight(&self, key: CacheKey, id: u64, options: &TokenOptions) -> crate::cache::SharedFetch {
+    /// Starts the shared request for a cache key as a task, so that it goes
+    /// on for the other callers when the one that started it gives up.
+    fn start_flight(
+        &self,
+        key: CacheKey,
+        id: u64,
+        options: &TokenOptions,
+    ) -> (crate::cache::SharedFetch, Option<AbortHandle>) {
         let inner = Arc::clone(&self.inner);
         let options = options.clone();
         let task = async move {
@@ -173,18 +190,35 @@ impl Client {
 
         let spawned = match tokio::runtime::Handle::try_current().or_else(|_| runtime::handle()) {
             Ok(handle) => handle.spawn(task),
-            Err(error) => return futures_util::future::ready(Err(error)).boxed().shared(),
+            Err(error) => return (futures_util::future::ready(Err(error)).boxed().shared(), None),
         };
-        async move {
+        let abort = spawned.abort_handle();
+        let fetch = async move {
             spawned.await.unwrap_or_else(|join_error| {
+                if join_error.is_cancelled() {
+                    return Err(runtime::cancelled());
+                }
                 Err(Error::new(
                     ErrorKind::Internal,
-                    format!("the token request task failed: {join_error}; this is a bug in sethealth-core"),
+                    "the token request task panicked; this is a bug in sethealth-core",
                 ))
             })
-        }
-        .boxed()
-        .shared()
+        };
+        (fetch.boxed().shared(), Some(abort))
+    }
+}
+
+/// One caller waiting on a shared request. Dropping it, when the request
+/// finishes or the caller gives up, tells the cache.
+struct Waiter<'a> {
+    cache: &'a TokenCache,
+    key: &'a CacheKey,
+    flight: u64,
+}
+
+impl Drop for Waiter<'_> {
+    fn drop(&mut self) {
+        self.cache.leave(self.key, self.flight);
     }
 }
 

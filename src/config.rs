@@ -268,11 +268,19 @@ impl ClientBuilder {
     pub fn build(self) -> Result<crate::Client> {
         let credentials =
             Credentials::resolve(self.key.as_deref(), self.secret.as_deref().map(String::as_str))?;
-        let config = self.into_config()?;
+        let config = self.build_config()?;
         crate::Client::from_parts(credentials, config)
     }
 
-    pub(crate) fn into_config(self) -> Result<Config> {
+    /// Validates every setting but the credentials and reads the environment
+    /// for what is unset, without building a client. A binding that must
+    /// accept empty credentials until the first call uses it to report a bad
+    /// configuration at once.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidConfig`], as [`build`](ClientBuilder::build).
+    pub fn build_config(self) -> Result<Config> {
         let api_url = match self.api_url {
             Some(url) => url,
             None => env_setting(API_URL_ENV)?.unwrap_or_else(|| DEFAULT_API_URL.to_owned()),
