@@ -124,6 +124,13 @@ impl TokenCache {
         Lookup::Wait { fetch, flight: id }
     }
 
+    /// Returns the cached token for `key` if it is still usable at `now`.
+    pub(crate) fn lookup(&self, key: &CacheKey, now: SystemTime) -> Option<Token> {
+        let mut state = self.lock();
+        let token = state.ready.get(key)?;
+        self.is_usable(token, now).then(|| token.clone())
+    }
+
     /// Records that one caller stopped waiting on flight `id`. When the last
     /// caller leaves before the request finished, the request is aborted and
     /// forgotten, so nobody's cancelled call keeps a connection busy.

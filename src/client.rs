@@ -147,7 +147,25 @@ impl Client {
     /// as `cancel` fires; [`ErrorKind::InvalidArgument`] when called from
     /// inside a tokio runtime.
     pub fn get_token_blocking(&self, options: &TokenOptions, cancel: Option<&CancelToken>) -> Result<Token> {
+        runtime::ensure_blocking_allowed()?;
+        if cancel.is_some_and(CancelToken::is_cancelled) {
+            return Err(runtime::cancelled());
+        }
+        // A cache hit needs no runtime: entering one costs more than the lookup.
+        if let Some(token) = self.cached_token(options) {
+            return Ok(token);
+        }
         runtime::block_on(self.get_token(options), cancel)
+    }
+
+    /// Returns a usable cached token for valid options, without waiting.
+    fn cached_token(&self, options: &TokenOptions) -> Option<Token> {
+        let cache = self.inner.cache.as_ref()?;
+        if options.fresh || options.validate().is_err() {
+            return None;
+        }
+        let key = self.inner.cache_key(options).ok()?;
+        cache.lookup(&key, self.inner.config.clock.now())
     }
 
     /// Drops the cached token for these options, such as one the browser

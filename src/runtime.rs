@@ -86,13 +86,7 @@ fn block_sigpipe() {
 /// [`ErrorKind::InvalidArgument`] when called from inside a tokio runtime,
 /// where blocking would stall it: use the async API there.
 pub fn block_on<T>(future: impl Future<Output = Result<T>>, cancel: Option<&CancelToken>) -> Result<T> {
-    if Handle::try_current().is_ok() {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            "a blocking sethealth call was made from inside a tokio runtime; \
-             call the async get_token().await there instead",
-        ));
-    }
+    ensure_blocking_allowed()?;
     let runtime = runtime()?;
     runtime.block_on(async {
         match cancel {
@@ -103,6 +97,19 @@ pub fn block_on<T>(future: impl Future<Output = Result<T>>, cancel: Option<&Canc
             },
         }
     })
+}
+
+/// Fails when the calling thread runs a tokio runtime, where blocking would
+/// stall it (and `Runtime::block_on` would panic).
+pub(crate) fn ensure_blocking_allowed() -> Result<()> {
+    if Handle::try_current().is_ok() {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "a blocking sethealth call was made from inside a tokio runtime; \
+             call the async get_token().await there instead",
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn cancelled() -> Error {

@@ -271,3 +271,28 @@ fn blocking_call_is_cancelled_from_another_thread() {
         "cancellation is permanent"
     );
 }
+
+#[test]
+fn blocking_calls_share_the_cache() {
+    let setup = tokio::runtime::Runtime::new().unwrap();
+    let emulator = setup.block_on(emulator());
+    let client = common::builder(&emulator).build().unwrap();
+    let cancel = sethealth::CancelToken::new();
+
+    let first = client
+        .get_token_blocking(&TokenOptions::default(), Some(&cancel))
+        .unwrap();
+    let second = client.get_token_blocking(&TokenOptions::default(), None).unwrap();
+    cancel.cancel();
+    let cancelled = client
+        .get_token_blocking(&TokenOptions::default(), Some(&cancel))
+        .unwrap_err();
+
+    assert_eq!(first.as_str(), second.as_str());
+    assert_eq!(emulator.stats().requests, 1);
+    assert_eq!(
+        cancelled.kind(),
+        sethealth::ErrorKind::Cancelled,
+        "a cancelled handle wins over a cache hit"
+    );
+}
