@@ -90,7 +90,14 @@ typedef uint32_t sethealth_status;
 // rest, for example `sethealth_client_options options = { .struct_size =
 // sizeof options };`. Every member left NULL or 0 keeps its default, so a
 // program built against this header keeps working with a later library
-// that appends members.
+// that appends members. A program built against the first release of
+// this struct passes its smaller size, `offsetof(sethealth_client_options,
+// retry_base_delay_ms)`, and gets the defaults for the members it lacks.
+//
+// The defaults of the retry and cache members are the core's
+// `RetryPolicy::default()` and `CachePolicy::default()`, stated here as of
+// this release. Invalid values make `sethealth_client_new_with_options`
+// return `SETHEALTH_INVALID_CONFIG` with a message naming the value.
 //
 // Strings are borrowed for the duration of the call only and must be
 // NUL-terminated UTF-8.
@@ -123,6 +130,26 @@ typedef struct {
     uint32_t cache_capacity;
     // Set to true to turn the token cache off. False (the default) keeps it on.
     bool disable_cache;
+    // The backoff before the second attempt, in milliseconds. It doubles
+    // per attempt up to `retry_max_delay_ms`, and each wait is drawn at
+    // random between zero and that value. A `Retry-After` from the server
+    // replaces it. 0 means the default, 200.
+    uint64_t retry_base_delay_ms;
+    // The maximum backoff in milliseconds. 0 means the default, 5000. It
+    // must not be below the base delay, default included.
+    uint64_t retry_max_delay_ms;
+    // The share of its lifetime a cached token must have left to be handed
+    // out, from 0.0 to 1.0. 0.0 means the default, 0.5, so that a zeroed
+    // member keeps the default. A negative finite value means none: the
+    // token is handed out until only `cache_min_remaining_ms` is left.
+    // Values above 1.0, NaN and infinities are invalid.
+    double cache_min_remaining_fraction;
+    // The time a cached token must have left to be handed out, in
+    // milliseconds. 0 means the default, 30000; a negative value means none.
+    int64_t cache_min_remaining_ms;
+    // The lifetime assumed for a token when neither its `exp` claim nor the
+    // request states one, in milliseconds. 0 means the default, 600000.
+    uint64_t cache_assumed_lifetime_ms;
 } sethealth_client_options;
 
 // The options of one token request, for `sethealth_client_get_token` and
@@ -283,7 +310,8 @@ sethealth_status sethealth_client_new(const char *key,
 //
 // Errors: as `sethealth_client_new`, plus `SETHEALTH_INVALID_ARGUMENT` for
 // a wrong `struct_size` and `SETHEALTH_INVALID_CONFIG` for an invalid
-// setting (a bad URL, an unreadable CA file, a non-ASCII user agent suffix).
+// setting (a bad URL, an unreadable CA file, a non-ASCII user agent suffix,
+// a retry base delay above the maximum, a cache fraction above 1.0).
 //
 // Thread-safe, with the same caveat about `setenv` as
 // `sethealth_client_new_from_env`.

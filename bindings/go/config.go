@@ -41,11 +41,30 @@ type Config struct {
 	// MaxAttempts is the number of attempts per call, the first included;
 	// 1 disables retries. 0 means 3.
 	MaxAttempts int
+	// RetryBaseDelay is the backoff before the second attempt. It doubles
+	// per attempt up to RetryMaxDelay, and each wait is drawn at random
+	// between zero and that value. A Retry-After from the server replaces
+	// it. 0 means 200 ms.
+	RetryBaseDelay time.Duration
+	// RetryMaxDelay is the maximum backoff. 0 means 5 s. It must not be
+	// below RetryBaseDelay, default included.
+	RetryMaxDelay time.Duration
 	// DisableCache turns the token cache off, so that every call mints a
 	// new token.
 	DisableCache bool
-	// CacheCapacity is the most tokens cached. 0 means 1024.
+	// CacheCapacity is the maximum number of cached tokens. 0 means 1024.
 	CacheCapacity int
+	// CacheMinRemainingFraction is the share of its lifetime that a cached
+	// token must have left to be handed out, from 0 to 1. 0 means 0.5; a
+	// negative finite value means none, so that only CacheMinRemaining
+	// applies. Values above 1, NaN and infinities are ErrInvalidConfig.
+	CacheMinRemainingFraction float64
+	// CacheMinRemaining is the time that a cached token must have left to be
+	// handed out. 0 means 30 s; a negative value means none.
+	CacheMinRemaining time.Duration
+	// CacheAssumedLifetime is the lifetime assumed for a token when neither
+	// its exp claim nor the request states one. 0 means 10 minutes.
+	CacheAssumedLifetime time.Duration
 	// UserAgentSuffix is appended to the User-Agent after "go/<version>",
 	// such as "myapp/2.1".
 	UserAgentSuffix string
@@ -53,10 +72,16 @@ type Config struct {
 
 // String describes the configuration without the secret.
 func (c Config) String() string {
-	return fmt.Sprintf("sethealth.Config{Key: %q, Secret: %s, APIURL: %q, CAFile: %q, ConnectTimeout: %v, "+
-		"AttemptTimeout: %v, Deadline: %v, MaxAttempts: %d, DisableCache: %t, CacheCapacity: %d, UserAgentSuffix: %q}",
-		c.Key, redacted(c.Secret), c.APIURL, c.CAFile, c.ConnectTimeout, c.AttemptTimeout, c.Deadline,
-		c.MaxAttempts, c.DisableCache, c.CacheCapacity, c.UserAgentSuffix)
+	return fmt.Sprintf("sethealth.Config{Key: %q, Secret: %s, APIURL: %q, CAFile: %q, "+
+		"ConnectTimeout: %v, AttemptTimeout: %v, Deadline: %v, "+
+		"MaxAttempts: %d, RetryBaseDelay: %v, RetryMaxDelay: %v, "+
+		"DisableCache: %t, CacheCapacity: %d, CacheMinRemainingFraction: %g, CacheMinRemaining: %v, "+
+		"CacheAssumedLifetime: %v, UserAgentSuffix: %q}",
+		c.Key, redacted(c.Secret), c.APIURL, c.CAFile,
+		c.ConnectTimeout, c.AttemptTimeout, c.Deadline,
+		c.MaxAttempts, c.RetryBaseDelay, c.RetryMaxDelay,
+		c.DisableCache, c.CacheCapacity, c.CacheMinRemainingFraction, c.CacheMinRemaining,
+		c.CacheAssumedLifetime, c.UserAgentSuffix)
 }
 
 // GoString is String, so that %#v does not print the secret either.
@@ -133,6 +158,9 @@ func (o *clientOptions) setNumbers(c Config) error {
 		{"Config.ConnectTimeout", c.ConnectTimeout, &o.c.connect_timeout_ms},
 		{"Config.AttemptTimeout", c.AttemptTimeout, &o.c.attempt_timeout_ms},
 		{"Config.Deadline", c.Deadline, &o.c.deadline_ms},
+		{"Config.RetryBaseDelay", c.RetryBaseDelay, &o.c.retry_base_delay_ms},
+		{"Config.RetryMaxDelay", c.RetryMaxDelay, &o.c.retry_max_delay_ms},
+		{"Config.CacheAssumedLifetime", c.CacheAssumedLifetime, &o.c.cache_assumed_lifetime_ms},
 	}
 	for _, field := range durations {
 		if field.value < 0 {
@@ -156,6 +184,14 @@ func (o *clientOptions) setNumbers(c Config) error {
 				"%s is %d; pass a positive number, or 0 for the default", field.name, field.value))
 		}
 		*field.target = C.uint32_t(field.value)
+	}
+
+	// In C as in Config, 0 means the default and a negative value means none.
+	o.c.cache_min_remaining_fraction = C.double(c.CacheMinRemainingFraction)
+	if c.CacheMinRemaining < 0 {
+		o.c.cache_min_remaining_ms = -1
+	} else {
+		o.c.cache_min_remaining_ms = C.int64_t(milliseconds(c.CacheMinRemaining))
 	}
 	return nil
 }

@@ -19,10 +19,11 @@
 //	})
 //
 // Share one [Client] between goroutines. It keeps one HTTPS connection pool
-// and a cache that hands out a token while at least half of its lifetime is
-// left, and concurrent calls with equal options share one request. Each
-// call is bounded by the client's deadline, 30 s by default, and retries
-// rate limiting, server errors, timeouts and network failures with backoff.
+// and a cache that, by default, hands out a token while at least half of
+// its lifetime and 30 s are left, and concurrent calls with equal options
+// share one request. Each call is bounded by the client's deadline, 30 s by
+// default, and retries rate limiting, server errors, timeouts and network
+// failures with backoff. [Config] sets every one of these rules.
 // Every call in flight holds one OS thread.
 //
 // # Errors

@@ -158,11 +158,14 @@ func reset(t testing.TB) {
 	primary.call(t, "POST", "/_emulator/reset", "", nil)
 }
 
-// queueFault resets the primary emulator and queues one fault.
+// queueFault resets the primary emulator and queues one fault. The
+// emulator is reset again when the test ends, so that a fault the test did
+// not use up cannot reach the next test.
 func queueFault(t testing.TB, fault string) {
 	t.Helper()
 	reset(t)
 	primary.call(t, "POST", "/_emulator/faults", fault, nil)
+	t.Cleanup(func() { reset(t) })
 }
 
 type recordedRequest struct {
@@ -177,13 +180,30 @@ func recordedRequests(t testing.TB) []recordedRequest {
 	return requests
 }
 
+// emulatorStats are the primary emulator's counters since its last reset.
+type emulatorStats struct {
+	// Requests counts every token request whose body arrived, whatever happened next.
+	Requests     int `json:"requests"`
+	TokensIssued int `json:"tokens_issued"`
+}
+
+func stats(t testing.TB) emulatorStats {
+	t.Helper()
+	var result emulatorStats
+	primary.call(t, "GET", "/_emulator/stats", "", &result)
+	return result
+}
+
 func tokensIssued(t testing.TB) int {
 	t.Helper()
-	var stats struct {
-		TokensIssued int `json:"tokens_issued"`
-	}
-	primary.call(t, "GET", "/_emulator/stats", "", &stats)
-	return stats.TokensIssued
+	return stats(t).TokensIssued
+}
+
+// requestsReceived returns the number of token requests the primary
+// emulator received since its last reset.
+func requestsReceived(t testing.TB) int {
+	t.Helper()
+	return stats(t).Requests
 }
 
 // claims decodes the payload of a JWT without checking its signature.

@@ -10,7 +10,9 @@
 #define _GNU_SOURCE
 
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,13 +111,26 @@ static void queue_fault(const char *fault_json) {
     CHECK(status == 200, "the emulator to accept %s, got %d: %s", fault_json, status, response);
 }
 
-static long tokens_issued(void) {
+// Returns the integer member `name` of the plain-HTTP emulator's
+// /_emulator/stats, or -1 when it cannot be read.
+static long emulator_stat(const char *name) {
     char stats[1024];
     if (emulator_admin(&http_emulator, "GET", "/_emulator/stats", NULL, stats, sizeof stats) != 200) {
         return -1;
     }
-    const char *at = strstr(stats, "\"tokens_issued\":");
-    return at != NULL ? strtol(at + strlen("\"tokens_issued\":"), NULL, 10) : -1;
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":", name);
+    const char *at = strstr(stats, pattern);
+    return at != NULL ? strtol(at + strlen(pattern), NULL, 10) : -1;
+}
+
+static long tokens_issued(void) {
+    return emulator_stat("tokens_issued");
+}
+
+// Returns the number of token requests the emulator received since its last reset.
+static long requests_received(void) {
+    return emulator_stat("requests");
 }
 
 // Decodes the base64url payload of a JWT into `out`; 0 on success.
@@ -776,6 +791,206 @@ static void test_free_then_null_is_safe(void) {
     sethealth_cancel_free(cancel);
 }
 
+static void test_first_release_struct_size(void) {
+    reset_emulator();
+    // A program compiled against the first release of the header has a
+    // struct that ends where retry_base_delay_ms begins. A heap copy of
+    // exactly that size lets valgrind report any read past it.
+    const size_t first_size = offsetof(sethealth_client_options, retry_base_delay_ms);
+    sethealth_client_options current = client_options(&http_emulator);
+    current.struct_size = (uint32_t)first_size;
+    current.max_attempts = 1;
+    current.cache_min_remaining_fraction = 7.0;  // invalid, and past the declared size
+    sethealth_client_options *first_release = malloc(first_size);
+    CHECK(first_release != NULL, "memory for %zu bytes", first_size);
+    if (first_release == NULL) {
+        return;
+    }
+    memcpy(first_release, &current, first_size);
+
+    sethealth_client *client = NULL;
+    sethealth_error *err = NULL;
+    sethealth_status status = sethealth_client_new_with_options(first_release, &client, &err);
+    free(first_release);
+    CHECK(status == SETHEALTH_OK, "a client from a %zu-byte struct, got %s: %s", first_size,
+          sethealth_status_name(status), sethealth_error_message(err));
+    sethealth_error_free(err), err = NULL;
+
+    sethealth_token *first = NULL, *second = NULL;
+    CHECK(sethealth_client_get_token(client, NULL, NULL, &first, &err) == SETHEALTH_OK, "first token: %s",
+          sethealth_error_message(err));
+    sethealth_error_free(err), err = NULL;
+    CHECK(sethealth_client_get_token(client, NULL, NULL, &second, &err) == SETHEALTH_OK, "second token: %s",
+          sethealth_error_message(err));
+    sethealth_error_free(err);
+    CHECK(requests_received() == 1, "the default cache served the second call, got %ld requests",
+          requests_received());
+
+    sethealth_token_free(first);
+    sethealth_token_free(second);
+    sethealth_client_free(client);
+}
+
+static void test_retry_and_cache_options_validated(void) {
+    struct {
+        uint64_t base_delay_ms;
+        uint64_t max_delay_ms;
+        double fraction;
+        const char *expected[2];
+    } cases[] = {
+        {0, 0, 1.5, {"1.5", NULL}},
+        {0, 0, NAN, {"NaN", NULL}},
+        {0, 0, -INFINITY, {"-inf", NULL}},
+        {2000, 1000, 0.0, {"2s", "1s"}},
+        // The base delay left at 0 is the core's default, 200 ms.
+        {0, 100, 0.0, {"200ms", "100ms"}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sethealth_client_options options = client_options(&http_emulator);
+        options.retry_base_delay_ms = cases[i].base_delay_ms;
+        options.retry_max_delay_ms = cases[i].max_delay_ms;
+        options.cache_min_remaining_fraction = cases[i].fraction;
+        sethealth_client *client = NULL;
+        sethealth_error *err = NULL;
+        sethealth_status status = sethealth_client_new_with_options(&options, &client, &err);
+        CHECK(status == SETHEALTH_INVALID_CONFIG, "case %zu: invalid_config, got %s", i, sethealth_status_name(status));
+        for (size_t j = 0; j < 2 && cases[i].expected[j] != NULL; j++) {
+            CHECK(contains(sethealth_error_message(err), cases[i].expected[j]), "case %zu names %s: \"%s\"", i,
+                  cases[i].expected[j], sethealth_error_message(err));
+        }
+        check_no_secret(sethealth_error_message(err));
+        CHECK(client == NULL, "case %zu: no client created", i);
+        sethealth_error_free(err);
+    }
+}
+
+static void test_cache_margins_decide_reuse(void) {
+    struct {
+        const char *name;
+        double fraction;
+        int64_t min_remaining_ms;
+        int64_t expires_in_ms;
+        long requests;
+    } cases[] = {
+        {"defaults, server lifetime", 0.0, 0, 0, 1},
+        {"fraction 1.0", 1.0, 0, 0, 2},
+        {"default 30 s margin, 10 s token", 0.0, 0, 10000, 2},
+        {"no margin, 10 s token", 0.0, -1, 10000, 1},
+        {"default margin, 60 s token", 0.0, 0, 60000, 1},
+        {"no fraction, 70 s margin, 60 s token", -1.0, 70000, 60000, 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        reset_emulator();
+        sethealth_client_options client_opts = client_options(&http_emulator);
+        client_opts.max_attempts = 1;
+        client_opts.cache_min_remaining_fraction = cases[i].fraction;
+        client_opts.cache_min_remaining_ms = cases[i].min_remaining_ms;
+        sethealth_client *client = NULL;
+        sethealth_error *err = NULL;
+        sethealth_status status = sethealth_client_new_with_options(&client_opts, &client, &err);
+        CHECK(status == SETHEALTH_OK, "%s: a client, got %s: %s", cases[i].name, sethealth_status_name(status),
+              sethealth_error_message(err));
+        sethealth_error_free(err);
+
+        sethealth_token_options options = token_options(NULL);
+        options.expires_in_ms = cases[i].expires_in_ms;
+        for (int call = 0; call < 2; call++) {
+            sethealth_token *token = NULL;
+            status = sethealth_client_get_token(client, &options, NULL, &token, NULL);
+            CHECK(status == SETHEALTH_OK, "%s: call %d, got %s", cases[i].name, call, sethealth_status_name(status));
+            sethealth_token_free(token);
+        }
+        CHECK(requests_received() == cases[i].requests, "%s: %ld requests for two calls, want %ld", cases[i].name,
+              requests_received(), cases[i].requests);
+        sethealth_client_free(client);
+    }
+}
+
+static void test_server_errors_retried(void) {
+    queue_fault("{\"kind\":\"status\",\"status\":503,\"count\":2}");
+    sethealth_client_options options = client_options(&http_emulator);
+    options.retry_base_delay_ms = 1;
+    options.retry_max_delay_ms = 20;
+    sethealth_client *client = NULL;
+    CHECK(sethealth_client_new_with_options(&options, &client, NULL) == SETHEALTH_OK, "a client");
+
+    sethealth_token *token = NULL;
+    sethealth_error *err = NULL;
+    sethealth_status status = sethealth_client_get_token(client, NULL, NULL, &token, &err);
+    CHECK(status == SETHEALTH_OK, "a token after two 503s with the default 3 attempts, got %s: %s",
+          sethealth_status_name(status), sethealth_error_message(err));
+    CHECK(requests_received() == 3, "3 requests, got %ld", requests_received());
+    CHECK(tokens_issued() == 1, "1 token issued, got %ld", tokens_issued());
+    sethealth_error_free(err);
+    sethealth_token_free(token);
+    sethealth_client_free(client);
+}
+
+static void test_rejection_not_retried(void) {
+    reset_emulator();
+    sethealth_client_options options = client_options(&http_emulator);
+    options.secret = WRONG_SECRET;
+    sethealth_client *client = NULL;
+    CHECK(sethealth_client_new_with_options(&options, &client, NULL) == SETHEALTH_OK, "a client");
+
+    sethealth_token *token = NULL;
+    sethealth_error *err = NULL;
+    sethealth_status status = sethealth_client_get_token(client, NULL, NULL, &token, &err);
+    CHECK(status == SETHEALTH_REJECTED, "rejected, got %s", sethealth_status_name(status));
+    CHECK(sethealth_error_http_status(err) == 401, "HTTP 401, got %u", (unsigned)sethealth_error_http_status(err));
+    CHECK(requests_received() == 1, "1 request with the default 3 attempts, got %ld", requests_received());
+    check_no_secret(sethealth_error_message(err));
+    sethealth_error_free(err);
+    sethealth_client_free(client);
+}
+
+enum { SHARING_THREADS = 8 };
+
+typedef struct {
+    const sethealth_client *client;
+    pthread_barrier_t *start;
+    sethealth_status status;
+    char token[1024];
+} shared_mint_job;
+
+static void *mint_after_barrier(void *argument) {
+    shared_mint_job *job = argument;
+    pthread_barrier_wait(job->start);
+    sethealth_token *token = NULL;
+    job->status = sethealth_client_get_token(job->client, NULL, NULL, &token, NULL);
+    if (job->status == SETHEALTH_OK) {
+        snprintf(job->token, sizeof job->token, "%s", sethealth_token_value(token));
+    }
+    sethealth_token_free(token);
+    return NULL;
+}
+
+static void test_threads_share_cold_request(void) {
+    // The delay keeps the first request open while the other threads arrive.
+    queue_fault("{\"kind\":\"delay\",\"ms\":300}");
+    sethealth_client *client = single_attempt_client(&http_emulator, 0, 0);
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, SHARING_THREADS);
+    pthread_t threads[SHARING_THREADS];
+    shared_mint_job jobs[SHARING_THREADS];
+    for (int i = 0; i < SHARING_THREADS; i++) {
+        jobs[i] = (shared_mint_job){.client = client, .start = &start};
+        pthread_create(&threads[i], NULL, mint_after_barrier, &jobs[i]);
+    }
+    for (int i = 0; i < SHARING_THREADS; i++) {
+        pthread_join(threads[i], NULL);
+    }
+    pthread_barrier_destroy(&start);
+
+    for (int i = 0; i < SHARING_THREADS; i++) {
+        CHECK(jobs[i].status == SETHEALTH_OK, "thread %d: a token, got %s", i, sethealth_status_name(jobs[i].status));
+        CHECK(strcmp(jobs[i].token, jobs[0].token) == 0, "thread %d got the shared token", i);
+    }
+    CHECK(requests_received() == 1, "%d threads on a cold cache made 1 request, got %ld", SHARING_THREADS,
+          requests_received());
+    sethealth_client_free(client);
+}
+
 // ---------------------------------------------------------------- main
 
 static int leak_one_token(void) {
@@ -835,6 +1050,12 @@ int main(int argc, char **argv) {
     RUN(test_cancel_from_another_thread);
     RUN(test_timeout_against_stall);
     RUN(test_concurrent_threads);
+    RUN(test_first_release_struct_size);
+    RUN(test_retry_and_cache_options_validated);
+    RUN(test_cache_margins_decide_reuse);
+    RUN(test_server_errors_retried);
+    RUN(test_rejection_not_retried);
+    RUN(test_threads_share_cold_request);
     RUN(test_free_then_null_is_safe);
 
     emulator_stop(&http_emulator);

@@ -120,7 +120,8 @@ pub unsafe extern "C" fn sethealth_client_new(
 ///
 /// Errors: as `sethealth_client_new`, plus `SETHEALTH_INVALID_ARGUMENT` for
 /// a wrong `struct_size` and `SETHEALTH_INVALID_CONFIG` for an invalid
-/// setting (a bad URL, an unreadable CA file, a non-ASCII user agent suffix).
+/// setting (a bad URL, an unreadable CA file, a non-ASCII user agent suffix,
+/// a retry base delay above the maximum, a cache fraction above 1.0).
 ///
 /// Thread-safe, with the same caveat about `setenv` as
 /// `sethealth_client_new_from_env`.

@@ -137,20 +137,27 @@ pub(crate) fn check_out<T>(out: *mut *mut T, parameter: &str) -> Result<()> {
 ///
 /// # Safety
 ///
-/// The type is `#[repr(C)]`, starts with a `u32` size, and the all-zero
-/// bit pattern is a valid value of it (NULL pointers, zeros, false).
+/// The type is `#[repr(C)]`, starts with a `u32` size, the all-zero bit
+/// pattern is a valid value of it (NULL pointers, zeros, false), and every
+/// size in `EARLIER_SIZES` ends on a member boundary.
 //
 // WARNING: a later release may only append members at or after the current
 // `size_of`, never inside the trailing padding, because `read_versioned`
-// copies and checks whole sizes.
+// copies and checks whole sizes. When appending, add the old `size_of`
+// (the `offset_of!` the first new member) to `EARLIER_SIZES`.
 pub(crate) unsafe trait Versioned: Copy {
     /// The C name of the struct, for error messages.
     const NAME: &'static str;
+    /// The sizes of the struct in earlier releases of this header, each
+    /// smaller than the current one. A caller compiled against one of them
+    /// passes it as `struct_size` and gets the defaults for the rest.
+    const EARLIER_SIZES: &'static [usize];
 }
 
 /// Reads a versioned struct that the caller declared as `struct_size` bytes.
 ///
-/// A caller built against an older header passes a smaller size; the
+/// A caller built against an older header passes one of the
+/// [`Versioned::EARLIER_SIZES`]. Only that many bytes are read, and the
 /// members it does not know stay zero, which means "default". A caller
 /// built against a newer header passes a larger size. That size is accepted
 /// only when every byte this library does not know is zero, so that a
@@ -158,8 +165,9 @@ pub(crate) unsafe trait Versioned: Copy {
 ///
 /// # Errors
 ///
-/// `InvalidArgument` when `struct_size` is smaller than the first published
-/// size, larger than any plausible size, or covers non-zero unknown bytes.
+/// `InvalidArgument` when `struct_size` is smaller than the current size and
+/// not an earlier one, larger than any plausible size, or covers non-zero
+/// unknown bytes.
 ///
 /// # Safety
 ///
@@ -179,7 +187,8 @@ pub(crate) unsafe fn read_versioned<T: Versioned>(value: *const T, parameter: &s
             format!("{parameter}->struct_size is 0; {fix}"),
         ));
     }
-    if (declared as usize) < known || declared > MAX_STRUCT_SIZE {
+    let earlier = T::EARLIER_SIZES.contains(&(declared as usize));
+    if ((declared as usize) < known && !earlier) || declared > MAX_STRUCT_SIZE {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             format!(
@@ -190,9 +199,9 @@ pub(crate) unsafe fn read_versioned<T: Versioned>(value: *const T, parameter: &s
     }
 
     // SAFETY: by this function's contract the caller's struct is `declared`
-    // bytes long, and `declared >= known`.
+    // bytes long.
     let bytes = unsafe { std::slice::from_raw_parts(value.cast::<u8>(), declared as usize) };
-    if bytes[known..].iter().any(|byte| *byte != 0) {
+    if bytes.iter().skip(known).any(|byte| *byte != 0) {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             format!(
@@ -203,13 +212,17 @@ pub(crate) unsafe fn read_versioned<T: Versioned>(value: *const T, parameter: &s
         ));
     }
 
+    let length = known.min(bytes.len());
     let mut copy = MaybeUninit::<T>::zeroed();
-    // SAFETY: `known` bytes are readable from `value` and writable in `copy`,
-    // and the two do not overlap. Every byte of `copy` is initialised: by
-    // the zeroing, then by the caller's bytes, which are a valid `T` written
-    // by C code through the same `#[repr(C)]` layout.
+    // SAFETY: `length` bytes are readable from `bytes` and writable in
+    // `copy`, and the two do not overlap. Every byte of `copy` is
+    // initialised: by the zeroing, then by the caller's bytes. `length` is
+    // the current size or an earlier one, which ends on a member boundary.
+    // So the caller's bytes are whole members of a `T`, written by C code
+    // through the same `#[repr(C)]` layout, and the members after them stay
+    // zero, which is a valid value.
     unsafe {
-        std::ptr::copy_nonoverlapping(value.cast::<u8>(), copy.as_mut_ptr().cast::<u8>(), known);
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), copy.as_mut_ptr().cast::<u8>(), length);
         Ok(Some(copy.assume_init()))
     }
 }
@@ -268,6 +281,7 @@ mod tests {
 
     unsafe impl Versioned for Sample {
         const NAME: &'static str = "sample";
+        const EARLIER_SIZES: &'static [usize] = &[];
     }
 
     #[test]
@@ -291,6 +305,53 @@ mod tests {
             assert_eq!(error.kind(), ErrorKind::InvalidArgument, "{bad}");
             assert!(error.message().contains("sizeof(sample)"), "{error}");
         }
+    }
+
+    /// `Sample` with one member appended, as a later release would have it.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    #[repr(C)]
+    struct Grown {
+        struct_size: u32,
+        value: u32,
+        added: u64,
+    }
+
+    unsafe impl Versioned for Grown {
+        const NAME: &'static str = "grown";
+        const EARLIER_SIZES: &'static [usize] = &[std::mem::offset_of!(Grown, added)];
+    }
+
+    #[test]
+    fn versioned_struct_from_older_header() {
+        let older = Sample {
+            struct_size: 8,
+            value: 7,
+        };
+        let pointer = std::ptr::addr_of!(older).cast::<Grown>();
+        let read = unsafe { read_versioned(pointer, "options") }.unwrap();
+        assert_eq!(
+            read,
+            Some(Grown {
+                struct_size: 8,
+                value: 7,
+                added: 0
+            })
+        );
+    }
+
+    #[test]
+    fn versioned_struct_between_sizes() {
+        let mut grown = Grown {
+            struct_size: 12,
+            value: 7,
+            added: 0,
+        };
+        let error = unsafe { read_versioned(&grown, "options") }.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+        assert!(error.message().contains("struct_size is 12"), "{error}");
+
+        grown.struct_size = 16;
+        assert!(unsafe { read_versioned(&grown, "options") }.is_ok());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `sethealth_token_options`, and their conversion to the core's types.
 
 use std::ffi::c_char;
+use std::mem::offset_of;
 use std::time::Duration;
 
 use sethealth_core::{CachePolicy, ClientBuilder, Error, ErrorKind, Result, RetryPolicy, TokenOptions};
@@ -14,7 +15,14 @@ use crate::ffi::{Versioned, optional_str, read_versioned};
 /// rest, for example `sethealth_client_options options = { .struct_size =
 /// sizeof options };`. Every member left NULL or 0 keeps its default, so a
 /// program built against this header keeps working with a later library
-/// that appends members.
+/// that appends members. A program built against the first release of
+/// this struct passes its smaller size, `offsetof(sethealth_client_options,
+/// retry_base_delay_ms)`, and gets the defaults for the members it lacks.
+///
+/// The defaults of the retry and cache members are the core's
+/// `RetryPolicy::default()` and `CachePolicy::default()`, stated here as of
+/// this release. Invalid values make `sethealth_client_new_with_options`
+/// return `SETHEALTH_INVALID_CONFIG` with a message naming the value.
 ///
 /// Strings are borrowed for the duration of the call only and must be
 /// NUL-terminated UTF-8.
@@ -49,12 +57,33 @@ pub struct sethealth_client_options {
     pub cache_capacity: u32,
     /// Set to true to turn the token cache off. False (the default) keeps it on.
     pub disable_cache: bool,
+    /// The backoff before the second attempt, in milliseconds. It doubles
+    /// per attempt up to `retry_max_delay_ms`, and each wait is drawn at
+    /// random between zero and that value. A `Retry-After` from the server
+    /// replaces it. 0 means the default, 200.
+    pub retry_base_delay_ms: u64,
+    /// The maximum backoff in milliseconds. 0 means the default, 5000. It
+    /// must not be below the base delay, default included.
+    pub retry_max_delay_ms: u64,
+    /// The share of its lifetime a cached token must have left to be handed
+    /// out, from 0.0 to 1.0. 0.0 means the default, 0.5, so that a zeroed
+    /// member keeps the default. A negative finite value means none: the
+    /// token is handed out until only `cache_min_remaining_ms` is left.
+    /// Values above 1.0, NaN and infinities are invalid.
+    pub cache_min_remaining_fraction: f64,
+    /// The time a cached token must have left to be handed out, in
+    /// milliseconds. 0 means the default, 30000; a negative value means none.
+    pub cache_min_remaining_ms: i64,
+    /// The lifetime assumed for a token when neither its `exp` claim nor the
+    /// request states one, in milliseconds. 0 means the default, 600000.
+    pub cache_assumed_lifetime_ms: u64,
 }
 
 // SAFETY: `#[repr(C)]`, starts with the u32 `struct_size`, and all zeros is
 // valid (NULL pointers, zero numbers, false).
 unsafe impl Versioned for sethealth_client_options {
     const NAME: &'static str = "sethealth_client_options";
+    const EARLIER_SIZES: &'static [usize] = &[offset_of!(sethealth_client_options, retry_base_delay_ms)];
 }
 
 /// The options of one token request, for `sethealth_client_get_token` and
@@ -84,6 +113,7 @@ pub struct sethealth_token_options {
 // SAFETY: as for `sethealth_client_options`.
 unsafe impl Versioned for sethealth_token_options {
     const NAME: &'static str = "sethealth_token_options";
+    const EARLIER_SIZES: &'static [usize] = &[];
 }
 
 /// Builds a client builder from the C options; NULL gives the defaults.
@@ -125,21 +155,53 @@ pub(crate) unsafe fn client_builder(options: *const sethealth_client_options) ->
     if options.deadline_ms > 0 {
         builder = builder.deadline(Duration::from_millis(options.deadline_ms));
     }
-    if options.max_attempts > 0 {
-        builder = builder.retry(RetryPolicy {
-            max_attempts: options.max_attempts,
-            ..RetryPolicy::default()
-        });
-    }
+    Ok(builder
+        .retry(retry_policy(&options))
+        .cache(cache_policy(&options)))
+}
 
-    let mut cache = CachePolicy {
+/// Returns the core's default retry policy with the members set in `options`.
+fn retry_policy(options: &sethealth_client_options) -> RetryPolicy {
+    let mut policy = RetryPolicy::default();
+    if options.max_attempts > 0 {
+        policy.max_attempts = options.max_attempts;
+    }
+    if options.retry_base_delay_ms > 0 {
+        policy.base_delay = Duration::from_millis(options.retry_base_delay_ms);
+    }
+    if options.retry_max_delay_ms > 0 {
+        policy.max_delay = Duration::from_millis(options.retry_max_delay_ms);
+    }
+    policy
+}
+
+/// Returns the core's default cache policy with the members set in
+/// `options`. Values out of range are passed on for the core to reject.
+fn cache_policy(options: &sethealth_client_options) -> CachePolicy {
+    let mut policy = CachePolicy {
         enabled: !options.disable_cache,
         ..CachePolicy::default()
     };
     if options.cache_capacity > 0 {
-        cache.capacity = options.cache_capacity as usize;
+        policy.capacity = options.cache_capacity as usize;
     }
-    Ok(builder.cache(cache))
+
+    let fraction = options.cache_min_remaining_fraction;
+    if fraction < 0.0 && fraction.is_finite() {
+        policy.min_remaining_fraction = 0.0;
+    } else if fraction != 0.0 {
+        policy.min_remaining_fraction = fraction;
+    }
+
+    match options.cache_min_remaining_ms {
+        0 => {}
+        milliseconds if milliseconds < 0 => policy.min_remaining = Duration::ZERO,
+        milliseconds => policy.min_remaining = Duration::from_millis(milliseconds.unsigned_abs()),
+    }
+    if options.cache_assumed_lifetime_ms > 0 {
+        policy.assumed_lifetime = Duration::from_millis(options.cache_assumed_lifetime_ms);
+    }
+    policy
 }
 
 /// Converts the C token options; NULL gives the defaults.
@@ -194,6 +256,112 @@ mod tests {
             user_id: std::ptr::null(),
             expires_in_ms: 0,
         }
+    }
+
+    fn client_defaults() -> sethealth_client_options {
+        // SAFETY: all zeros is a valid value, as `Versioned` requires.
+        let mut options: sethealth_client_options = unsafe { std::mem::zeroed() };
+        options.struct_size = size_of::<sethealth_client_options>() as u32;
+        options.api_url = c"https://127.0.0.1:9".as_ptr();
+        options
+    }
+
+    fn config(options: &sethealth_client_options) -> Result<sethealth_core::Config> {
+        unsafe { client_builder(options) }?.build_config()
+    }
+
+    #[test]
+    fn zeroed_client_options_keep_core_defaults() {
+        let config = config(&client_defaults()).unwrap();
+        assert_eq!(config.retry(), RetryPolicy::default());
+        assert_eq!(config.cache(), CachePolicy::default());
+    }
+
+    #[test]
+    fn retry_and_cache_members_convert() {
+        let mut options = client_defaults();
+        options.max_attempts = 5;
+        options.retry_base_delay_ms = 50;
+        options.retry_max_delay_ms = 700;
+        options.cache_capacity = 9;
+        options.cache_min_remaining_fraction = 0.25;
+        options.cache_min_remaining_ms = 1500;
+        options.cache_assumed_lifetime_ms = 120_000;
+
+        let config = config(&options).unwrap();
+        let retry = RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(50),
+            max_delay: Duration::from_millis(700),
+        };
+        assert_eq!(config.retry(), retry);
+        let cache = CachePolicy {
+            enabled: true,
+            capacity: 9,
+            min_remaining_fraction: 0.25,
+            min_remaining: Duration::from_millis(1500),
+            assumed_lifetime: Duration::from_secs(120),
+        };
+        assert_eq!(config.cache(), cache);
+    }
+
+    #[test]
+    fn negative_cache_margins_mean_none() {
+        let mut options = client_defaults();
+        options.cache_min_remaining_fraction = -1.0;
+        options.cache_min_remaining_ms = -1;
+
+        let cache = config(&options).unwrap().cache();
+        assert_eq!(cache.min_remaining_fraction, 0.0);
+        assert_eq!(cache.min_remaining, Duration::ZERO);
+    }
+
+    #[test]
+    fn invalid_fraction_is_invalid_config() {
+        for (fraction, shown) in [
+            (1.5, "1.5"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            let mut options = client_defaults();
+            options.cache_min_remaining_fraction = fraction;
+            let error = config(&options).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidConfig, "{fraction}");
+            assert!(error.message().contains(shown), "{error}");
+        }
+    }
+
+    #[test]
+    fn base_delay_above_max_is_invalid_config() {
+        let mut options = client_defaults();
+        options.retry_base_delay_ms = 2000;
+        options.retry_max_delay_ms = 1000;
+        let error = config(&options).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidConfig);
+        assert!(error.message().contains("2s"), "{error}");
+        assert!(error.message().contains("1s"), "{error}");
+
+        // The base delay left at 0 is the core's default, 200 ms.
+        options.retry_base_delay_ms = 0;
+        options.retry_max_delay_ms = 100;
+        let error = config(&options).unwrap_err();
+        assert!(error.message().contains("200ms"), "{error}");
+    }
+
+    #[test]
+    fn first_release_size_ignores_appended_members() {
+        let mut options = client_defaults();
+        options.struct_size = offset_of!(sethealth_client_options, retry_base_delay_ms) as u32;
+        options.max_attempts = 2;
+        // Invalid values past the declared size must not be read.
+        options.retry_base_delay_ms = 9000;
+        options.cache_min_remaining_fraction = 7.0;
+
+        let config = config(&options).unwrap();
+        assert_eq!(config.retry().max_attempts, 2);
+        assert_eq!(config.retry().base_delay, RetryPolicy::default().base_delay);
+        assert_eq!(config.cache(), CachePolicy::default());
     }
 
     #[test]

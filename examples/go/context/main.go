@@ -18,9 +18,12 @@ import (
 func main() {
 	// Zero fields fall back to SETHEALTH_* and the defaults.
 	client, err := sethealth.NewWithConfig(sethealth.Config{
-		AttemptTimeout:  5 * time.Second,
-		Deadline:        10 * time.Second,
-		UserAgentSuffix: "context-example/1",
+		AttemptTimeout: 5 * time.Second,
+		Deadline:       10 * time.Second,
+		RetryMaxDelay:  2 * time.Second, // shorter backoff, to fit the 10 s deadline
+		// Hand out a cached token only while half its lifetime and 5 minutes are left.
+		CacheMinRemaining: 5 * time.Minute,
+		UserAgentSuffix:   "context-example/1",
 	})
 	if err != nil {
 		log.Fatal(err) // names the missing variable, never the secret
