@@ -158,8 +158,12 @@ impl Client {
         runtime::block_on(self.get_token(options), cancel)
     }
 
-    /// Returns a usable cached token for valid options, without waiting.
-    fn cached_token(&self, options: &TokenOptions) -> Option<Token> {
+    /// Returns the cached token for these options if it still has enough of
+    /// its lifetime left, without sending anything or waiting. Returns `None`
+    /// when the cache is off, the options ask for a fresh token or are
+    /// invalid, or there is no usable entry. Bindings call it before handing
+    /// a call to a runtime, because a hit then costs a map lookup only.
+    pub fn cached_token(&self, options: &TokenOptions) -> Option<Token> {
         let cache = self.inner.cache.as_ref()?;
         if options.fresh || options.validate().is_err() {
             return None;
