@@ -5,8 +5,9 @@
 #   make wheel         release wheel into dist/
 #   make test-python   dev-profile wheel, fresh venv under build/python, pytest
 #   make lint-python   ruff, mypy --strict, and stubtest against the installed wheel
+#   make bench-python  python/benches/bench_token.py on a release wheel, into build/bench/python.json
 
-.PHONY: wheel test-python lint-python python-tools python-venv
+.PHONY: wheel test-python lint-python bench-python python-tools python-venv
 
 PY_MATURIN_VERSION := 1.16.0
 PY_RUFF_VERSION := 0.17.6
@@ -27,6 +28,16 @@ PY_TOOLS := $(PY_TOOLS_VENV)/bin
 PY_TOOLS_STAMP := $(PY_TOOLS_VENV)/.installed-maturin$(PY_MATURIN_VERSION)-ruff$(PY_RUFF_VERSION)-mypy$(PY_MYPY_VERSION)-pytest$(PY_PYTEST_VERSION)
 PY_DEV_WHEEL_STAMP := $(PY_DEV_WHEEL_DIR)/.built
 PY_TEST_VENV_STAMP := $(PY_TEST_VENV)/.installed
+
+# The benchmark measures optimised code, as `cargo bench` does for the core:
+# a release wheel in its own virtualenv, against a release emulator. The test
+# wheel is a dev build, several times slower per call.
+PY_BENCH_DIR := $(PY_BUILD_DIR)/bench
+PY_BENCH_WHEEL_DIR := $(PY_BENCH_DIR)/wheels
+PY_BENCH_VENV := $(PY_BENCH_DIR)/venv
+PY_BENCH_VENV_STAMP := $(PY_BENCH_VENV)/.installed
+PY_BENCH_OUTPUT := $(CURDIR)/build/bench/python.json
+PY_BENCH_EMULATOR_BIN := $(TARGET_DIR)/release/sethealth-emulator
 
 # Everything that goes into the wheel: the glue crate, the package, and the core.
 PY_WHEEL_INPUTS := $(shell find python/src python/sethealth -type f -not -name '*.pyc') \
@@ -58,6 +69,15 @@ $(PY_TEST_VENV_STAMP): $(PY_DEV_WHEEL_STAMP)
 		$(PY_TEST_PACKAGES) mypy==$(PY_MYPY_VERSION)
 	touch $@
 
+## The benchmark's release wheel and virtualenv; rebuilt only when an input changes.
+$(PY_BENCH_VENV_STAMP): $(PY_TOOLS_STAMP) $(PY_WHEEL_INPUTS)
+	rm -rf $(PY_BENCH_WHEEL_DIR) $(PY_BENCH_VENV)
+	cd python && $(PY_TOOLS)/maturin build --release --strip --interpreter $(PYTHON) \
+		--out $(PY_BENCH_WHEEL_DIR)
+	$(PYTHON) -m venv $(PY_BENCH_VENV)
+	$(PY_BENCH_VENV)/bin/pip install --quiet $(PY_BENCH_WHEEL_DIR)/sethealth-*.whl
+	touch $@
+
 wheel: $(PY_TOOLS_STAMP)
 	cd python && $(PY_TOOLS)/maturin build --release --strip --interpreter $(PYTHON) --out $(CURDIR)/dist
 
@@ -72,10 +92,18 @@ test-python: $(PY_TEST_VENV_STAMP)
 lint-python: $(PY_TEST_VENV_STAMP)
 	$(PY_TOOLS)/ruff check --cache-dir $(PY_BUILD_DIR)/ruff-cache python examples/python
 	$(PY_TOOLS)/ruff format --check --cache-dir $(PY_BUILD_DIR)/ruff-cache python examples/python
-	cd python && $(PY_TOOLS)/mypy --strict --cache-dir $(PY_BUILD_DIR)/mypy-cache sethealth tests ../examples/python
+	cd python && $(PY_TOOLS)/mypy --strict --cache-dir $(PY_BUILD_DIR)/mypy-cache sethealth tests benches \
+		../examples/python
 	cd $(PY_BUILD_DIR) && $(PY_TEST_VENV)/bin/python -m mypy.stubtest sethealth
+
+## About 20 s: three benchmarks of a warm-up and five 1 s rounds each.
+bench-python: $(PY_BENCH_VENV_STAMP)
+	$(CARGO) build --locked --release -p sethealth-emulator
+	$(PY_BENCH_VENV)/bin/python python/benches/bench_token.py --emulator $(PY_BENCH_EMULATOR_BIN) \
+		--output $(PY_BENCH_OUTPUT)
 
 TEST_TARGETS += test-python
 LINT_TARGETS += lint-python
+BENCH_TARGETS += bench-python
 DEMO_DEPS += $(PY_TEST_VENV_STAMP)
 DEMO_STEPS += examples/python/demo.sh

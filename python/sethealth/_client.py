@@ -9,7 +9,15 @@ from typing import Any, NoReturn, Optional, Union
 
 from . import _log
 from ._native import NativeClient
-from ._options import Seconds, check_attempts, check_bool, check_user_id, to_seconds
+from ._options import (
+    Seconds,
+    check_bool,
+    check_fraction,
+    check_int,
+    check_optional_bool,
+    check_user_id,
+    to_seconds,
+)
 from ._token import RawToken, Token
 
 __all__ = ["Client"]
@@ -22,6 +30,11 @@ class Client:
     thread-safe and usable from asyncio: share one client rather than
     building one per call.
 
+    An argument left at None takes the environment variable or the core's
+    default named below. Durations are seconds as an int or float, or a
+    :class:`datetime.timedelta`. The core validates every value when the
+    client is built.
+
     Args:
         key: The service account's key (its id). Default: ``SETHEALTH_KEY``,
             read now.
@@ -31,14 +44,34 @@ class Client:
             Default: ``SETHEALTH_API_URL``, else ``https://api.set.health``.
         ca_file: A PEM file of extra trusted CA certificates. Default:
             ``SETHEALTH_CA_FILE``, else the system's roots only.
-        timeout: The overall deadline of one call in seconds (or a
-            timedelta), retries included. Default 30.
-        connect_timeout: The TCP and TLS connect timeout in seconds. Default 5.
-        attempt_timeout: The timeout of one HTTP attempt in seconds. Default 15.
+        timeout: The overall deadline of one call, covering every attempt and
+            every wait between them. Default 30 s.
+        connect_timeout: The TCP and TLS connect timeout of one attempt.
+            Default 5 s.
+        attempt_timeout: The timeout of one HTTP attempt, from sending the
+            request to the last byte of the response. Default 15 s.
         max_attempts: Attempts in all, the first included; 1 disables
-            retries. Default 3.
-        cache: Whether tokens are cached and handed out again while at least
-            half of their lifetime is left. Default True.
+            retries. Only 408, 429, 5xx, timeouts and network failures are
+            retried. Default 3.
+        retry_base_delay: The maximum wait before the second attempt; the
+            maximum doubles per attempt, and each wait is drawn at random
+            from zero to it ("full jitter"). A ``Retry-After`` from the
+            server replaces the drawn wait, or ends the call at once when it
+            is longer than the time left before ``timeout``. Default 0.2 s.
+        retry_max_delay: The cap on that maximum wait; at least
+            ``retry_base_delay``. Default 5 s.
+        cache: Whether tokens are cached and concurrent calls with equal
+            options share one request. Default True.
+        cache_capacity: The maximum number of cached tokens; the least
+            recently used one is evicted. Default 1024.
+        cache_min_remaining_fraction: The share of a token's lifetime, from
+            0.0 to 1.0, that must be left for the cache to hand it out.
+            Default 0.5.
+        cache_min_remaining: The time that must be left on a token for the
+            cache to hand it out, whatever its lifetime. Default 30 s.
+        cache_assumed_lifetime: The lifetime assumed for a token that states
+            none (not a JWT with ``exp``) when the call did not ask for one
+            with ``expires_in``. Default 10 minutes.
 
     Raises:
         MissingCredentialsError: A credential is neither passed nor set in the
@@ -46,8 +79,9 @@ class Client:
             :class:`InputException`. A credential set to ``""`` constructs,
             and the token call raises instead.
         InvalidArgumentError: A credential contains a control character.
-        InvalidConfigError: A setting is invalid, such as a bad URL or an
-            unreadable CA file.
+        InvalidConfigError: A setting is invalid, such as a bad URL, an
+            unreadable CA file, a timeout that is not positive, a negative
+            duration or count, or a base delay above the maximum delay.
         TypeError: An argument has the wrong type.
     """
 
@@ -64,7 +98,13 @@ class Client:
         connect_timeout: Optional[Seconds] = None,
         attempt_timeout: Optional[Seconds] = None,
         max_attempts: Optional[int] = None,
-        cache: bool = True,
+        retry_base_delay: Optional[Seconds] = None,
+        retry_max_delay: Optional[Seconds] = None,
+        cache: Optional[bool] = None,
+        cache_capacity: Optional[int] = None,
+        cache_min_remaining_fraction: Optional[float] = None,
+        cache_min_remaining: Optional[Seconds] = None,
+        cache_assumed_lifetime: Optional[Seconds] = None,
     ) -> None:
         self._native = NativeClient(
             key,
@@ -74,8 +114,16 @@ class Client:
             timeout=to_seconds("timeout", timeout),
             connect_timeout=to_seconds("connect_timeout", connect_timeout),
             attempt_timeout=to_seconds("attempt_timeout", attempt_timeout),
-            max_attempts=check_attempts(max_attempts),
-            cache=check_bool("cache", cache),
+            max_attempts=check_int("max_attempts", max_attempts),
+            retry_base_delay=to_seconds("retry_base_delay", retry_base_delay),
+            retry_max_delay=to_seconds("retry_max_delay", retry_max_delay),
+            cache=check_optional_bool("cache", cache),
+            cache_capacity=check_int("cache_capacity", cache_capacity),
+            cache_min_remaining_fraction=check_fraction(
+                "cache_min_remaining_fraction", cache_min_remaining_fraction
+            ),
+            cache_min_remaining=to_seconds("cache_min_remaining", cache_min_remaining),
+            cache_assumed_lifetime=to_seconds("cache_assumed_lifetime", cache_assumed_lifetime),
         )
 
     @property
@@ -130,12 +178,14 @@ class Client:
         test_mode: bool = False,
         fresh: bool = False,
     ) -> Token:
-        """Return an access token: a cached one with at least half of its
-        lifetime left, else a new one.
+        """Return an access token: a cached one with enough of its lifetime
+        left (see ``cache_min_remaining_fraction``), else a new one.
 
-        Blocks with the GIL released, so other threads run meanwhile. Ctrl-C
-        interrupts the call within a fraction of a second, cancels the
-        request and raises ``KeyboardInterrupt``.
+        Concurrent calls with equal options, from threads or asyncio, share
+        one request. Blocks with the GIL released, so other threads run
+        meanwhile. Ctrl-C interrupts the call within a fraction of a second
+        and raises ``KeyboardInterrupt``. The HTTP request is aborted too,
+        unless other calls still wait on it.
 
         Args:
             user_id: The end user the token is minted for. Default none.
@@ -183,9 +233,9 @@ class Client:
         """Return an access token without blocking the event loop.
 
         The same as :meth:`get_token`, run as a task on the core's runtime.
-        Cancelling the awaiting task aborts that task and raises
-        :class:`asyncio.CancelledError`. With the cache on, a request shared
-        with other callers still completes for them.
+        Cancelling the awaiting task raises :class:`asyncio.CancelledError`
+        and aborts the HTTP request, unless other calls still wait on it:
+        a shared request goes on for them.
 
         Args:
             user_id: As :meth:`get_token`.

@@ -40,9 +40,18 @@ class NativeClient:
         connect_timeout: float | None = None,
         attempt_timeout: float | None = None,
         max_attempts: int | None = None,
-        cache: bool = True,
+        retry_base_delay: float | None = None,
+        retry_max_delay: float | None = None,
+        cache: bool | None = None,
+        cache_capacity: int | None = None,
+        cache_min_remaining_fraction: float | None = None,
+        cache_min_remaining: float | None = None,
+        cache_assumed_lifetime: float | None = None,
     ) -> NativeClient:
         """Build the client; the core reads the environment now.
+
+        Durations are in seconds. None leaves a setting at the core's
+        default; ``sethealth.Client`` documents each one.
 
         Raises:
             sethealth.MissingCredentialsError: A credential is unset.
@@ -117,7 +126,11 @@ class PendingCall:
     """A token request started by :meth:`NativeClient.start_get_token`."""
 
     def cancel(self) -> None:
-        """Abort the request task; the callback then never runs."""
+        """Abort the request task; the callback then never runs.
+
+        With the cache on, the HTTP request is aborted too, unless other
+        callers still wait on it.
+        """
 
 def mark_interpreter_exit() -> None:
     """Mark the interpreter as exiting; registered with ``atexit`` by the package."""

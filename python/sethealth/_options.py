@@ -55,6 +55,30 @@ def check_bool(keyword: str, value: object) -> bool:
     return value
 
 
+def check_optional_bool(keyword: str, value: object) -> Optional[bool]:
+    """Return ``value`` if it is a bool or None.
+
+    Raises:
+        TypeError: ``value`` is of another type.
+    """
+    if value is None:
+        return None
+    return check_bool(keyword, value)
+
+
+def check_fraction(keyword: str, value: object) -> Optional[float]:
+    """Convert a fraction keyword (an int or float, not a bool) to float.
+
+    Raises:
+        TypeError: ``value`` is a bool or not a number.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{keyword} must be a number from 0.0 to 1.0, not {type(value).__name__}")
+    return float(value)
+
+
 def check_user_id(value: object) -> Optional[str]:
     """Return ``value`` if it is a str or None.
 
@@ -66,12 +90,12 @@ def check_user_id(value: object) -> Optional[str]:
     return value
 
 
-def check_attempts(value: object) -> Optional[int]:
+def check_int(keyword: str, value: object) -> Optional[int]:
     """Return ``value`` if it is an int (not a bool) or None.
 
     Raises:
         TypeError: ``value`` is of another type.
     """
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise TypeError(f"max_attempts must be an int or None, not {type(value).__name__}")
+        raise TypeError(f"{keyword} must be an int or None, not {type(value).__name__}")
     return value

@@ -18,8 +18,8 @@ pub(crate) struct PendingCall {
 #[pymethods]
 impl PendingCall {
     /// Aborts the request task; the callback is then never called. Does
-    /// nothing once the task has finished. With the cache on, the core may
-    /// still finish a request that it shares with other callers.
+    /// nothing once the task has finished. With the cache on, the core also
+    /// aborts the HTTP request, unless other callers still wait on it.
     fn cancel(&self) {
         self.abort.abort();
     }

@@ -23,7 +23,9 @@ const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
 /// # Errors
 ///
 /// The mapped core error; a signal handler's exception (such as
-/// `KeyboardInterrupt`), after which the request task is aborted.
+/// `KeyboardInterrupt`), after which the request task is aborted. With the
+/// cache on, that also aborts the HTTP request unless other callers still
+/// wait on it.
 pub(crate) fn get_token(py: Python<'_>, client: &Client, options: TokenOptions) -> PyResult<Token> {
     let runtime = sethealth::runtime::handle().map_err(|error| to_py_err(py, &error))?;
     let (sender, mut receiver) = mpsc::channel();

@@ -4,38 +4,38 @@ use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use pyo3::prelude::*;
-use sethealth::{Client, Error, ErrorKind, ExpirySource, Token};
-use zeroize::Zeroizing;
+use pyo3::types::PyInt;
+use sethealth::{Client, Config, Error, ExpirySource, Token};
 
 use crate::asyncio::{self, PendingCall};
 use crate::blocking;
-use crate::credentials::{self, ResolvedCredentials};
+use crate::credentials::{self, EmptyCredentials};
 use crate::errors::to_py_err;
 use crate::options::token_options;
-use crate::settings::Settings;
+use crate::settings::{Settings, cache_capacity_out_of_range, max_attempts_out_of_range};
 
 /// A token as Python receives it: the value, when it was requested and when
 /// it expires (seconds since the Unix epoch), and where the expiry comes from.
 pub(crate) type TokenTuple = (String, f64, Option<f64>, &'static str);
 
-/// A placeholder service account, used only to validate the configuration of
-/// a client whose real credential is empty. Nothing is ever sent with it.
-const PLACEHOLDER: &str = "placeholder";
-
-/// The core client, or the error every token call raises when a credential
-/// is empty (the legacy API constructs such a client and fails later).
+/// The core client, or, when a credential is empty, what the legacy API
+/// exposes of a client that was constructed but whose token calls all fail.
 enum State {
     Ready(Client),
-    Unusable(Error),
+    Unusable(Box<Unusable>),
+}
+
+struct Unusable {
+    credentials: EmptyCredentials,
+    config: Config,
+    /// The error every token call raises, naming the empty variable.
+    error: Error,
 }
 
 /// The native half of `sethealth.Client`. Thread-safe: every method takes
 /// `&self` and the core client is `Send + Sync`.
 #[pyclass(frozen, module = "sethealth._native")]
 pub(crate) struct NativeClient {
-    key: String,
-    secret: Zeroizing<String>,
-    api_url: String,
     state: State,
 }
 
@@ -45,7 +45,9 @@ impl NativeClient {
     #[new]
     #[pyo3(signature = (
         key=None, secret=None, *, api_url=None, ca_file=None, timeout=None,
-        connect_timeout=None, attempt_timeout=None, max_attempts=None, cache=true,
+        connect_timeout=None, attempt_timeout=None, max_attempts=None,
+        retry_base_delay=None, retry_max_delay=None, cache=None, cache_capacity=None,
+        cache_min_remaining_fraction=None, cache_min_remaining=None, cache_assumed_lifetime=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -57,8 +59,14 @@ impl NativeClient {
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
         attempt_timeout: Option<f64>,
-        max_attempts: Option<i64>,
-        cache: bool,
+        max_attempts: Option<Bound<'_, PyInt>>,
+        retry_base_delay: Option<f64>,
+        retry_max_delay: Option<f64>,
+        cache: Option<bool>,
+        cache_capacity: Option<Bound<'_, PyInt>>,
+        cache_min_remaining_fraction: Option<f64>,
+        cache_min_remaining: Option<f64>,
+        cache_assumed_lifetime: Option<f64>,
     ) -> PyResult<NativeClient> {
         let version = py.version_info();
         let settings = Settings {
@@ -67,8 +75,14 @@ impl NativeClient {
             timeout,
             connect_timeout,
             attempt_timeout,
-            max_attempts,
+            max_attempts: convert(py, integer(max_attempts.as_ref(), max_attempts_out_of_range))?,
+            retry_base_delay,
+            retry_max_delay,
             cache,
+            cache_capacity: convert(py, integer(cache_capacity.as_ref(), cache_capacity_out_of_range))?,
+            cache_min_remaining_fraction,
+            cache_min_remaining,
+            cache_assumed_lifetime,
             user_agent_suffix: format!("python/{}.{}", version.major, version.minor),
         };
         // NOTE: the GIL stays held while the core reads the environment, so
@@ -79,19 +93,28 @@ impl NativeClient {
     /// The service account's key, trimmed; empty when it was set empty.
     #[getter]
     fn key(&self) -> &str {
-        &self.key
+        match &self.state {
+            State::Ready(client) => client.credentials().key(),
+            State::Unusable(unusable) => &unusable.credentials.key,
+        }
     }
 
     /// The service account's secret, trimmed. Never log or display it.
     #[getter]
     fn secret(&self) -> &str {
-        &self.secret
+        match &self.state {
+            State::Ready(client) => client.credentials().secret(),
+            State::Unusable(unusable) => &unusable.credentials.secret,
+        }
     }
 
     /// The base URL that tokens are requested from.
     #[getter]
     fn api_url(&self) -> &str {
-        &self.api_url
+        match &self.state {
+            State::Ready(client) => client.config().api_url(),
+            State::Unusable(unusable) => unusable.config.api_url(),
+        }
     }
 
     /// Requests a token, blocking with the GIL released.
@@ -161,39 +184,49 @@ impl NativeClient {
     }
 
     fn __repr__(&self) -> String {
-        format!("NativeClient(key={:?}, api_url={:?})", self.key, self.api_url)
+        format!("NativeClient(key={:?}, api_url={:?})", self.key(), self.api_url())
     }
 }
 
 impl NativeClient {
+    /// Builds the core client. When a credential is set but empty, only the
+    /// configuration is validated, and the client keeps the error for its
+    /// token calls.
     fn build(key: Option<&str>, secret: Option<&str>, settings: &Settings) -> Result<NativeClient, Error> {
-        let ResolvedCredentials { key, secret } = credentials::resolve(key, secret)?;
         let builder = settings.apply(Client::builder())?;
-
-        let built = builder.clone().key(key.as_str()).secret(secret.as_str()).build();
-        let (api_url, state) = match built {
-            Ok(client) => (client.config().api_url().to_owned(), State::Ready(client)),
-            // Explicit credentials are missing only when one is empty.
-            Err(error) if error.kind() == ErrorKind::MissingCredentials => {
-                let probe = builder.key(PLACEHOLDER).secret(PLACEHOLDER).build()?;
-                (probe.config().api_url().to_owned(), State::Unusable(error))
-            }
+        let state = match credentials::apply(builder.clone(), key, secret).build() {
+            Ok(client) => State::Ready(client),
+            Err(error) if credentials::is_empty_credential(&error) => State::Unusable(Box::new(Unusable {
+                credentials: credentials::read_after_empty(key, secret)?,
+                config: builder.build_config()?,
+                error,
+            })),
             Err(error) => return Err(error),
         };
-        Ok(NativeClient {
-            key,
-            secret,
-            api_url,
-            state,
-        })
+        Ok(NativeClient { state })
     }
 
     fn ready(&self, py: Python<'_>) -> PyResult<&Client> {
         match &self.state {
             State::Ready(client) => Ok(client),
-            State::Unusable(error) => Err(to_py_err(py, error)),
+            State::Unusable(unusable) => Err(to_py_err(py, &unusable.error)),
         }
     }
+}
+
+/// Converts an integer keyword to `i64`, or to `out_of_range(value)` when
+/// it does not fit, so that the error names the value as given.
+fn integer(
+    value: Option<&Bound<'_, PyInt>>,
+    out_of_range: fn(String) -> Error,
+) -> Result<Option<i64>, Error> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    value
+        .extract::<i64>()
+        .map(Some)
+        .map_err(|_| out_of_range(value.to_string()))
 }
 
 fn convert<T>(py: Python<'_>, result: Result<T, Error>) -> PyResult<T> {
@@ -226,24 +259,50 @@ fn unix_seconds(time: SystemTime) -> f64 {
 mod tests {
     use super::*;
 
+    fn emulator_settings() -> Settings {
+        Settings {
+            api_url: Some("https://127.0.0.1:9".into()),
+            user_agent_suffix: "python/3.11".into(),
+            ..Settings::default()
+        }
+    }
+
     #[test]
     fn empty_secret_builds_an_unusable_client() {
-        let settings = Settings {
-            api_url: Some("https://127.0.0.1:9".into()),
-            ca_file: None,
-            timeout: None,
-            connect_timeout: None,
-            attempt_timeout: None,
-            max_attempts: None,
-            cache: true,
-            user_agent_suffix: "python/3.11".into(),
-        };
-        let client = NativeClient::build(Some("sa_1"), Some(""), &settings).unwrap();
-        assert_eq!(client.api_url, "https://127.0.0.1:9");
-        let State::Unusable(error) = &client.state else {
+        let client = NativeClient::build(Some(" sa_1 "), Some(""), &emulator_settings()).unwrap();
+
+        assert_eq!(client.api_url(), "https://127.0.0.1:9");
+        assert_eq!(client.key(), "sa_1");
+        let State::Unusable(unusable) = &client.state else {
             panic!("an empty secret must leave the client unusable");
         };
-        assert_eq!(error.kind(), ErrorKind::MissingCredentials);
-        assert!(error.message().contains("SETHEALTH_SECRET"), "{error}");
+        assert_eq!(unusable.error.kind(), sethealth::ErrorKind::MissingCredentials);
+        assert!(
+            unusable.error.message().contains("SETHEALTH_SECRET"),
+            "{}",
+            unusable.error
+        );
+    }
+
+    #[test]
+    fn empty_credential_still_validates_the_configuration() {
+        let settings = Settings {
+            timeout: Some(0.0),
+            ..emulator_settings()
+        };
+
+        let Err(error) = NativeClient::build(Some("sa_1"), Some(""), &settings) else {
+            panic!("a zero timeout must be rejected even with an empty secret");
+        };
+        assert_eq!(error.kind(), sethealth::ErrorKind::InvalidConfig);
+    }
+
+    #[test]
+    fn ready_client_exposes_trimmed_credentials() {
+        let client = NativeClient::build(Some(" sa_1 "), Some("s3cret\n"), &emulator_settings()).unwrap();
+
+        assert!(matches!(client.state, State::Ready(_)));
+        assert_eq!(client.key(), "sa_1");
+        assert_eq!(client.secret(), "s3cret");
     }
 }

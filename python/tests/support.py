@@ -7,6 +7,7 @@ import base64
 import json
 import socket
 import ssl
+import time
 import urllib.request
 from typing import Any
 
@@ -74,3 +75,16 @@ def closed_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+def wait_for_requests(emulator: Emulator, count: int, within: float = 10.0) -> None:
+    """Wait until the emulator has received ``count`` token requests.
+
+    Raises:
+        AssertionError: They did not arrive within ``within`` seconds.
+    """
+    give_up = time.monotonic() + within
+    while emulator.stats()["requests"] < count:
+        if time.monotonic() > give_up:
+            raise AssertionError(f"the emulator did not receive {count} request(s) within {within} s")
+        time.sleep(0.02)

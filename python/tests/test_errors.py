@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -165,14 +166,20 @@ def test_async_failure_raises_same_class(case: FailureCase, emulator: Emulator) 
     assert raised.value.status_code == case.status_code
 
 
-def test_rate_limit_carries_retry_after(emulator: Emulator) -> None:
+def test_rate_limit_beyond_deadline_fails_at_once(emulator: Emulator) -> None:
     emulator.fault(kind="status", status=429, retry_after="3600", count=3)
+    client = sethealth.Client(KEY, SECRET)
 
+    started = time.monotonic()
     with pytest.raises(sethealth.RateLimitedError) as raised:
-        sethealth.Client(KEY, SECRET).get_token()
+        client.get_token()
+    elapsed = time.monotonic() - started
 
     assert raised.value.retry_after == 3600.0
     assert raised.value.status_code == 429
+    assert raised.value.attempts == 1
+    assert emulator.stats()["requests"] == 1
+    assert elapsed < 2
 
 
 def test_timeout_is_builtin_timeout_error(emulator: Emulator) -> None:
@@ -220,6 +227,20 @@ def test_untrusted_certificate_is_tls_error(monkeypatch: pytest.MonkeyPatch, emu
         ({"attempt_timeout": -0.5}, "attempt_timeout=-0.5"),
         ({"max_attempts": 0}, "max_attempts is 0"),
         ({"max_attempts": -2}, "max_attempts=-2"),
+        ({"max_attempts": 10**30}, f"max_attempts={10**30} is out of range"),
+        ({"retry_base_delay": -1}, "retry_base_delay=-1"),
+        ({"retry_max_delay": float("nan")}, "retry_max_delay=NaN"),
+        ({"retry_base_delay": 10}, "base delay 10s is longer than the maximum delay 5s"),
+        ({"retry_base_delay": 2, "retry_max_delay": 1}, "base delay 2s is longer than the maximum delay 1s"),
+        ({"cache_capacity": 0}, "cache capacity is 0"),
+        ({"cache_capacity": -1}, "cache_capacity=-1 is out of range"),
+        ({"cache_capacity": 10**30}, f"cache_capacity={10**30} is out of range"),
+        ({"cache_min_remaining_fraction": 1.5}, "fraction 1.5 is outside 0.0 to 1.0"),
+        ({"cache_min_remaining_fraction": -0.1}, "fraction -0.1 is outside 0.0 to 1.0"),
+        ({"cache_min_remaining_fraction": float("nan")}, "fraction NaN is outside"),
+        ({"cache_min_remaining": -30}, "cache_min_remaining=-30"),
+        ({"cache_assumed_lifetime": 0}, "assumed token lifetime is zero"),
+        ({"cache_assumed_lifetime": float("inf")}, "cache_assumed_lifetime=inf"),
     ],
 )
 def test_invalid_setting_is_invalid_config(settings: dict[str, Any], fragment: str) -> None:

@@ -117,6 +117,30 @@ def test_empty_credential_from_environment_fails_at_token_call(
     assert client.secret == ""
 
 
+def test_empty_key_with_unset_secret_raises_at_construction(emulator: Emulator) -> None:
+    with pytest.raises(sethealth.MissingCredentialsError) as raised:
+        sethealth.Client("")
+
+    assert "SETHEALTH_SECRET is not set" in raised.value.message
+
+
+def test_empty_key_keeps_secret_from_environment(monkeypatch: pytest.MonkeyPatch, emulator: Emulator) -> None:
+    monkeypatch.setenv("SETHEALTH_SECRET", f" {SECRET}\n")
+    client = sethealth.Client("")
+
+    assert client.key == ""
+    assert client.secret == SECRET
+    assert client.api_url == emulator.url
+    with pytest.raises(sethealth.MissingCredentialsError, match="SETHEALTH_KEY"):
+        client.get_token()
+    assert emulator.stats()["requests"] == 0
+
+
+def test_empty_credential_still_checks_settings() -> None:
+    with pytest.raises(sethealth.InvalidConfigError, match="not a url"):
+        sethealth.Client(KEY, "", api_url="not a url")
+
+
 def test_get_token_sends_options(client: sethealth.Client, emulator: Emulator) -> None:
     token = client.getToken(test_mode=True, expires_in=1800, user_id="patient-42")
 

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.queues import Queue
 
 import pytest
-from support import KEY, SECRET, Emulator, jwt_claims
+from support import KEY, SECRET, Emulator, jwt_claims, wait_for_requests
 
 import sethealth
 
@@ -56,22 +56,6 @@ def test_one_client_shared_by_32_threads(emulator: Emulator) -> None:
 
     assert [jwt_claims(token.token)["sub"] for token in tokens] == [f"user-{n}" for n in range(32)]
     assert emulator.stats()["requests"] == 32
-
-
-def test_32_threads_with_equal_options_share_requests(emulator: Emulator) -> None:
-    emulator.fault(kind="delay", ms=300)
-    client = sethealth.Client(KEY, SECRET)
-    barrier = threading.Barrier(32)
-
-    def call(_: int) -> str:
-        barrier.wait()
-        return client.get_token(user_id="same").token
-
-    with ThreadPoolExecutor(max_workers=32) as pool:
-        tokens = set(pool.map(call, range(32)))
-
-    assert len(tokens) == emulator.stats()["requests"]
-    assert len(tokens) < 32
 
 
 def _mint_in_child(client: sethealth.Client, results: Queue[str]) -> None:
@@ -130,7 +114,7 @@ def test_ctrl_c_interrupts_blocked_call(
     )
     assert child.stdout is not None
     assert child.stdout.readline().strip() == "calling"
-    _wait_for_requests(emulator, 1)
+    wait_for_requests(emulator, 1)
 
     sent = time.monotonic()
     child.send_signal(signal.SIGINT)
@@ -214,12 +198,3 @@ def test_interpreter_exit_with_async_call_in_flight(
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "exiting"
     assert result.stderr == ""
-
-
-def _wait_for_requests(emulator: Emulator, count: int) -> None:
-    """Wait until the emulator has received ``count`` token requests."""
-    give_up = time.monotonic() + 10
-    while emulator.stats()["requests"] < count:
-        if time.monotonic() > give_up:
-            pytest.fail(f"the emulator did not receive {count} request(s) within 10 s")
-        time.sleep(0.05)
