@@ -46,35 +46,72 @@ impl Credentials {
     }
 
     /// Takes each credential from its argument, or from its environment
-    /// variable when the argument is `None`.
+    /// variable when the argument is `None`, and checks both.
     ///
     /// # Errors
     ///
-    /// As [`Credentials::from_env`]. When a credential is neither passed nor
-    /// set, the error's [`is_unset_credential`](Error::is_unset_credential)
-    /// is true.
+    /// As [`Credentials::lookup`], then as [`Credentials::validate`].
     pub fn resolve(key: Option<&str>, secret: Option<&str>) -> Result<Credentials> {
-        let key = resolve_one(key, KEY_ENV, "key")?;
-        let secret = Zeroizing::new(resolve_one(secret, SECRET_ENV, "secret")?);
+        let credentials = Credentials::lookup(key, secret)?;
+        credentials.validate()?;
+        Ok(credentials)
+    }
 
-        if let Some(position) = key.find(char::is_control) {
+    /// Takes each credential from its argument, or from its environment
+    /// variable when the argument is `None`, and trims it, without checking
+    /// the values. Bindings whose legacy API accepts an empty credential
+    /// until the first call use it with [`validate`](Credentials::validate).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::MissingCredentials`] naming the variable when a
+    /// credential is neither passed nor set (the key is looked up first);
+    /// [`is_unset_credential`](Error::is_unset_credential) is then true.
+    /// [`ErrorKind::InvalidArgument`] when a variable is not UTF-8.
+    pub fn lookup(key: Option<&str>, secret: Option<&str>) -> Result<Credentials> {
+        let key = lookup_one(key, KEY_ENV, "key")?.trim().to_owned();
+        let secret = Zeroizing::new(lookup_one(secret, SECRET_ENV, "secret")?.trim().to_owned());
+        Ok(Credentials { key, secret })
+    }
+
+    /// Checks that both credentials are non-empty and free of control characters.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::MissingCredentials`] naming the empty credential and its
+    /// variable (the key is checked first), [`ErrorKind::InvalidArgument`]
+    /// when either contains a control character.
+    pub fn validate(&self) -> Result<()> {
+        for (value, variable, what) in [(&self.key, KEY_ENV, "key"), (&*self.secret, SECRET_ENV, "secret")] {
+            if value.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::MissingCredentials,
+                    format!(
+                        "the service-account {what} is empty; set {variable} to the {what} \
+                         shown in the Sethealth dashboard, or pass it explicitly"
+                    ),
+                ));
+            }
+        }
+
+        if let Some(position) = self.key.find(char::is_control) {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!(
-                    "the service-account key {key:?} contains a control character at byte {position}; \
-                     copy the key again from the Sethealth dashboard"
+                    "the service-account key {:?} contains a control character at byte {position}; \
+                     copy the key again from the Sethealth dashboard",
+                    self.key
                 ),
             ));
         }
-        if secret.contains(char::is_control) {
+        if self.secret.contains(char::is_control) {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 "the service-account secret contains a control character; \
                  copy the secret again from the Sethealth dashboard",
             ));
         }
-
-        Ok(Credentials { key, secret })
+        Ok(())
     }
 
     /// Returns the key (the service account's id). It is not secret.
@@ -106,28 +143,12 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// Returns the trimmed argument, or the trimmed variable when the argument is `None`.
-fn resolve_one(argument: Option<&str>, variable: &str, what: &str) -> Result<String> {
-    let from_env;
-    let value = match argument {
-        Some(value) => value,
-        None => {
-            from_env = read_env(variable, what)?;
-            from_env.as_str()
-        }
-    };
-
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(Error::new(
-            ErrorKind::MissingCredentials,
-            format!(
-                "the service-account {what} is empty; set {variable} to the {what} \
-                 shown in the Sethealth dashboard, or pass it explicitly"
-            ),
-        ));
+/// Returns the argument, or the variable when the argument is `None`.
+fn lookup_one(argument: Option<&str>, variable: &str, what: &str) -> Result<Zeroizing<String>> {
+    match argument {
+        Some(value) => Ok(Zeroizing::new(value.to_owned())),
+        None => read_env(variable, what).map(Zeroizing::new),
     }
-    Ok(trimmed.to_owned())
 }
 
 fn read_env(variable: &str, what: &str) -> Result<String> {

@@ -273,6 +273,12 @@ fn credentials_are_trimmed_and_checked() {
 
     let control = sethealth::Credentials::new("sa\u{7}1", "s").unwrap_err();
     assert_eq!(control.kind(), ErrorKind::InvalidArgument);
+
+    let unchecked = sethealth::Credentials::lookup(Some(" "), Some("s")).unwrap();
+    assert_eq!(unchecked.key(), "");
+    let empty_key = unchecked.validate().unwrap_err();
+    assert_eq!(empty_key.kind(), ErrorKind::MissingCredentials);
+    assert!(empty_key.message().contains("SETHEALTH_KEY"), "{empty_key}");
 }
 
 #[tokio::test]

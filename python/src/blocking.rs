@@ -27,6 +27,11 @@ const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
 /// cache on, that also aborts the HTTP request unless other callers still
 /// wait on it.
 pub(crate) fn get_token(py: Python<'_>, client: &Client, options: TokenOptions) -> PyResult<Token> {
+    // A cache hit needs neither a task nor a wait.
+    if let Some(token) = client.cached_token(&options) {
+        return Ok(token);
+    }
+
     let runtime = sethealth::runtime::handle().map_err(|error| to_py_err(py, &error))?;
     let (sender, mut receiver) = mpsc::channel();
     let client = client.clone();

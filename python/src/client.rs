@@ -5,11 +5,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use pyo3::prelude::*;
 use pyo3::types::PyInt;
-use sethealth::{Client, Config, Error, ExpirySource, Token};
+use sethealth::{Client, Config, Credentials, Error, ErrorKind, ExpirySource, Token};
 
 use crate::asyncio::{self, PendingCall};
 use crate::blocking;
-use crate::credentials::{self, EmptyCredentials};
 use crate::errors::to_py_err;
 use crate::options::token_options;
 use crate::settings::{Settings, cache_capacity_out_of_range, max_attempts_out_of_range};
@@ -26,7 +25,8 @@ enum State {
 }
 
 struct Unusable {
-    credentials: EmptyCredentials,
+    /// The trimmed credentials, one of them empty.
+    credentials: Credentials,
     config: Config,
     /// The error every token call raises, naming the empty variable.
     error: Error,
@@ -95,7 +95,7 @@ impl NativeClient {
     fn key(&self) -> &str {
         match &self.state {
             State::Ready(client) => client.credentials().key(),
-            State::Unusable(unusable) => &unusable.credentials.key,
+            State::Unusable(unusable) => unusable.credentials.key(),
         }
     }
 
@@ -104,7 +104,7 @@ impl NativeClient {
     fn secret(&self) -> &str {
         match &self.state {
             State::Ready(client) => client.credentials().secret(),
-            State::Unusable(unusable) => &unusable.credentials.secret,
+            State::Unusable(unusable) => unusable.credentials.secret(),
         }
     }
 
@@ -189,18 +189,27 @@ impl NativeClient {
 }
 
 impl NativeClient {
-    /// Builds the core client. When a credential is set but empty, only the
-    /// configuration is validated, and the client keeps the error for its
-    /// token calls.
+    /// Builds the core client. A credential that is neither passed nor set
+    /// fails at once, as in sethealth 1.8.0. When one is set but empty, only
+    /// the configuration is validated, and the client keeps the error for
+    /// its token calls.
     fn build(key: Option<&str>, secret: Option<&str>, settings: &Settings) -> Result<NativeClient, Error> {
         let builder = settings.apply(Client::builder())?;
-        let state = match credentials::apply(builder.clone(), key, secret).build() {
-            Ok(client) => State::Ready(client),
-            Err(error) if credentials::is_empty_credential(&error) => State::Unusable(Box::new(Unusable {
-                credentials: credentials::read_after_empty(key, secret)?,
-                config: builder.build_config()?,
-                error,
-            })),
+        let credentials = Credentials::lookup(key, secret)?;
+        let state = match credentials.validate() {
+            Ok(()) => State::Ready(
+                builder
+                    .key(credentials.key())
+                    .secret(credentials.secret())
+                    .build()?,
+            ),
+            Err(error) if error.kind() == ErrorKind::MissingCredentials => {
+                State::Unusable(Box::new(Unusable {
+                    credentials,
+                    config: builder.build_config()?,
+                    error,
+                }))
+            }
             Err(error) => return Err(error),
         };
         Ok(NativeClient { state })

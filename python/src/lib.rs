@@ -9,7 +9,6 @@
 mod asyncio;
 mod blocking;
 mod client;
-mod credentials;
 mod errors;
 mod exit;
 mod options;
