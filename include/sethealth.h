@@ -33,6 +33,14 @@
 // threads that the library starts on first use and keeps for the life of
 // the process (a forked child starts its own). No panic crosses this API: a
 // bug inside the library returns SETHEALTH_INTERNAL.
+//
+// Memory checkers
+// ---------------
+// The runtime and its connection pools are never freed, on purpose: freeing
+// them at exit would wait on worker threads. Under valgrind their memory is
+// reported as "possibly lost" or "still reachable" even when every handle
+// was freed; leaks of your own handles show as "definitely lost". Run
+// valgrind with --errors-for-leak-kinds=definite, as this project's tests do.
 
 #ifndef SETHEALTH_H
 #define SETHEALTH_H
@@ -88,7 +96,9 @@ typedef uint32_t sethealth_status;
 //
 // Set `struct_size` to `sizeof(sethealth_client_options)` and zero the
 // rest, for example `sethealth_client_options options = { .struct_size =
-// sizeof options };`. Every member left NULL or 0 keeps its default, so a
+// sizeof options };` in C. In C++, where that form warns about the missing
+// members, write `sethealth_client_options options{};` and then set
+// `options.struct_size = sizeof options;`. Every member left NULL or 0 keeps its default, so a
 // program built against this header keeps working with a later library
 // that appends members. A program built against the first release of
 // this struct passes its smaller size, `offsetof(sethealth_client_options,
@@ -157,7 +167,8 @@ typedef struct {
 //
 // Set `struct_size` to `sizeof(sethealth_token_options)` and zero the rest,
 // for example `sethealth_token_options options = { .struct_size = sizeof
-// options };`. All zeros requests a live token with the server's default
+// options };` in C, or value-initialization with `{}` and an assignment in
+// C++. All zeros requests a live token with the server's default
 // lifetime and no user id, as does passing NULL instead of the struct.
 typedef struct {
     // `sizeof(sethealth_token_options)`, as the caller was compiled.

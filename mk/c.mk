@@ -67,6 +67,7 @@ test-c-valgrind: $(C_BUILD_DIR)/test_sethealth $(C_BUILD_DIR)/mint
 lint-c:
 	$(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -x c include/sethealth.h
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -fsyntax-only -x c++ include/sethealth.h
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude -fsyntax-only tests/c/cxx_usage.cpp
 
 TEST_TARGETS += test-c
 LINT_TARGETS += lint-c

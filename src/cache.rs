@@ -191,10 +191,13 @@ impl TokenCache {
             return false;
         };
         let lifetime = expiry.duration_since(token.issued_at()).unwrap_or(Duration::ZERO);
-        let required = lifetime
-            .mul_f64(self.policy.min_remaining_fraction)
-            .max(self.policy.min_remaining);
-        !remaining.is_zero() && remaining >= required
+        if remaining.is_zero() || remaining < self.policy.min_remaining {
+            return false;
+        }
+        // Compared in f64 nanoseconds, which is exact below about 104 days:
+        // rounding the required share to whole nanoseconds first would hand
+        // out a token one nanosecond past half-life when the lifetime is odd.
+        remaining.as_nanos() as f64 >= lifetime.as_nanos() as f64 * self.policy.min_remaining_fraction
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -240,6 +243,16 @@ mod tests {
         let token = token(1000, 3600);
         let half = UNIX_EPOCH + Duration::from_secs(1000 + 1800);
         assert!(cache.is_usable(&token, half - Duration::from_nanos(1)));
+        assert!(cache.is_usable(&token, half));
+        assert!(!cache.is_usable(&token, half + Duration::from_nanos(1)));
+    }
+
+    #[test]
+    fn odd_lifetime_is_not_usable_past_half() {
+        let cache = TokenCache::new(policy());
+        let issued = UNIX_EPOCH + Duration::from_secs(1000);
+        let token = Token::new("t".into(), issued, Some(Duration::from_nanos(3_000_000_001)));
+        let half = issued + Duration::from_nanos(1_500_000_000);
         assert!(cache.is_usable(&token, half));
         assert!(!cache.is_usable(&token, half + Duration::from_nanos(1)));
     }

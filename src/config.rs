@@ -21,6 +21,10 @@ pub const CA_FILE_ENV: &str = "SETHEALTH_CA_FILE";
 /// The base URL of the Sethealth API.
 pub const DEFAULT_API_URL: &str = "https://api.set.health";
 
+/// The longest timeout, deadline or retry delay accepted: one day. Longer
+/// values are rejected instead of overflowing the monotonic clock.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// The user agent's product token, before any binding suffix.
 pub const USER_AGENT: &str = concat!("sethealth-core/", env!("CARGO_PKG_VERSION"));
 
@@ -438,6 +442,10 @@ fn positive(name: &str, value: Option<Duration>, default: Duration) -> Result<Du
         Some(value) if value.is_zero() => Err(invalid_config(format!(
             "the {name} is zero; pass a positive duration (default {default:?})"
         ))),
+        Some(value) if value > MAX_DURATION => Err(invalid_config(format!(
+            "the {name} {value:?} is longer than the maximum of one day; pass a shorter duration \
+             (default {default:?})"
+        ))),
         Some(value) => Ok(value),
         None => Ok(default),
     }
@@ -460,6 +468,12 @@ fn check_retry(policy: RetryPolicy) -> Result<RetryPolicy> {
         return Err(invalid_config(
             "max_attempts is 0; pass at least 1 (1 disables retries, the default is 3)",
         ));
+    }
+    if policy.max_delay > MAX_DURATION {
+        return Err(invalid_config(format!(
+            "the maximum retry delay {:?} is longer than one day; pass a shorter delay (default 5s)",
+            policy.max_delay
+        )));
     }
     if policy.base_delay > policy.max_delay {
         return Err(invalid_config(format!(

@@ -125,12 +125,25 @@ impl Credentials {
     }
 
     /// Replaces every occurrence of the secret in `text` with `<redacted>`,
-    /// for text that came from outside, such as a response body.
+    /// as it is and in its JSON-escaped and percent-encoded forms, for text
+    /// that came from outside, such as a response body.
+    ///
+    /// A secret shorter than [`MIN_SCRUBBED_SECRET_CHARS`] would be revealed
+    /// by the gaps that scrubbing leaves in ordinary words, so then the whole
+    /// text is replaced.
     pub(crate) fn scrub(&self, text: &str) -> String {
         if self.secret.is_empty() {
             return text.to_owned();
         }
-        text.replace(self.secret.as_str(), "<redacted>")
+        if self.secret.chars().count() < MIN_SCRUBBED_SECRET_CHARS {
+            return "<omitted: the secret is too short to redact safely>".to_owned();
+        }
+
+        let mut scrubbed = text.to_owned();
+        for form in secret_forms(&self.secret) {
+            scrubbed = scrubbed.replace(form.as_str(), "<redacted>");
+        }
+        scrubbed
     }
 }
 
@@ -141,6 +154,34 @@ impl fmt::Debug for Credentials {
             .field("secret", &"<redacted>")
             .finish()
     }
+}
+
+/// The shortest secret that [`Credentials::scrub`] redacts in place.
+const MIN_SCRUBBED_SECRET_CHARS: usize = 8;
+
+/// Returns the secret as it is, JSON-escaped (with and without `\/` for
+/// `/`), and percent-encoded with upper- and lower-case hex digits.
+fn secret_forms(secret: &str) -> Vec<Zeroizing<String>> {
+    // serde_json quotes every string, so the quotes are the first and last bytes.
+    let quoted = Zeroizing::new(serde_json::to_string(secret).unwrap_or_else(|_| "\"\"".to_owned()));
+    let json = quoted[1..quoted.len() - 1].to_owned();
+    let json_slash = json.replace('/', "\\/");
+    let percent = |upper: bool| -> String {
+        secret
+            .bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    char::from(byte).to_string()
+                }
+                _ if upper => format!("%{byte:02X}"),
+                _ => format!("%{byte:02x}"),
+            })
+            .collect()
+    };
+    [secret.to_owned(), json, json_slash, percent(true), percent(false)]
+        .into_iter()
+        .map(Zeroizing::new)
+        .collect()
 }
 
 /// Returns the argument, or the variable when the argument is `None`.
@@ -166,5 +207,30 @@ fn read_env(variable: &str, what: &str) -> Result<String> {
             ErrorKind::InvalidArgument,
             format!("{variable} is not valid UTF-8; set it to the {what} from the Sethealth dashboard"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_covers_escaped_and_encoded_forms() {
+        let credentials = Credentials::new("sa_1", "s3cr3t+/XyZ=\"q").unwrap();
+        let text = "raw s3cr3t+/XyZ=\"q json s3cr3t+\\/XyZ=\\\"q url s3cr3t%2B%2FXyZ%3D%22q lower s3cr3t%2b%2fXyZ%3d%22q";
+
+        let scrubbed = credentials.scrub(text);
+
+        assert!(!scrubbed.contains("s3cr3t"), "{scrubbed}");
+        assert_eq!(scrubbed.matches("<redacted>").count(), 4, "{scrubbed}");
+    }
+
+    #[test]
+    fn short_secret_hides_the_whole_text() {
+        let credentials = Credentials::new("sa_1", "a").unwrap();
+
+        let scrubbed = credentials.scrub("invalid_credentials");
+
+        assert!(!scrubbed.contains("inv"), "{scrubbed}");
     }
 }

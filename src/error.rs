@@ -267,6 +267,15 @@ impl fmt::Debug for Error {
     }
 }
 
+/// Formats a duration for a message: whole milliseconds below a second,
+/// else seconds with one decimal, such as `250 ms` or `29.9 s`.
+pub(crate) fn format_duration(duration: Duration) -> String {
+    if duration < Duration::from_secs(1) {
+        return format!("{} ms", duration.as_millis());
+    }
+    format!("{:.1} s", duration.as_secs_f64())
+}
+
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         self.inner

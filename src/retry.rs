@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use crate::config::{Config, RetryPolicy};
 use crate::credentials::Credentials;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, format_duration};
 use crate::options::TokenOptions;
 use crate::token::Token;
 use crate::transport::send_once;
@@ -29,6 +29,7 @@ pub(crate) async fn fetch_with_retries(
     credentials: &Credentials,
     options: &TokenOptions,
 ) -> Result<Token> {
+    // The configuration caps the deadline at one day, so this cannot overflow.
     let deadline = Instant::now() + config.deadline;
     let policy = config.retry;
     let mut attempt = 0;
@@ -41,7 +42,7 @@ pub(crate) async fn fetch_with_retries(
         let error = match tokio::time::timeout(budget, send_once(http, config, credentials, options)).await {
             Ok(Ok(token)) => return Ok(token),
             Ok(Err(error)) => error,
-            Err(_) => attempt_timed_out(config, budget, remaining),
+            Err(_) => attempt_timed_out(config, budget),
         };
 
         let remaining = deadline.saturating_duration_since(Instant::now());
@@ -93,15 +94,17 @@ fn next_delay(
             } else {
                 ErrorKind::RateLimited
             };
+            let status = error.status().unwrap_or(429);
             return Err(Error::new(
                 kind,
                 format!(
-                    "{} The server asked to wait {asked:?} (Retry-After), longer than the {remaining:?} \
-                     left before the deadline; try again after that delay",
-                    error.message()
+                    "the server answered HTTP {status} and asked to wait {} (Retry-After), longer than \
+                     the {} left before the overall deadline; try again after that delay",
+                    format_duration(asked),
+                    format_duration(remaining)
                 ),
             )
-            .with_status(error.status().unwrap_or(429))
+            .with_status(status)
             .with_retry_after(Some(asked)));
         }
         return Ok(asked);
@@ -124,18 +127,26 @@ pub(crate) fn backoff(attempt: u32, policy: RetryPolicy) -> Duration {
     ceiling.mul_f64(fastrand::f64())
 }
 
-fn attempt_timed_out(config: &Config, budget: Duration, remaining: Duration) -> Error {
-    let host = config.token_url.host_str().unwrap_or("the server");
-    let which = if budget < config.attempt_timeout || budget >= remaining {
-        "the overall deadline"
+/// Describes a timed-out attempt by the limit that cut it: the overall
+/// deadline when the attempt had less than a full attempt timeout left.
+fn attempt_timed_out(config: &Config, budget: Duration) -> Error {
+    let host = crate::transport::authority(config);
+    let limit = if budget < config.attempt_timeout {
+        format!(
+            "before the overall deadline of {}",
+            format_duration(config.deadline)
+        )
     } else {
-        "the attempt timeout"
+        format!(
+            "within the attempt timeout of {}",
+            format_duration(config.attempt_timeout)
+        )
     };
     Error::new(
         ErrorKind::Timeout,
         format!(
-            "the token request to {host} got no complete answer within {budget:?} ({which}); \
-             the service may be slow or unreachable, try again or raise the timeout"
+            "the token request to {host} got no complete answer {limit}; \
+             the service may be slow or unreachable, try again later or raise the timeout"
         ),
     )
 }

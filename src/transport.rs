@@ -146,33 +146,63 @@ fn too_large() -> Error {
 }
 
 fn parse_token(body: &[u8], issued_at: SystemTime, options: &TokenOptions) -> Result<Token> {
-    #[derive(serde::Deserialize)]
-    struct TokenResponse {
-        token: Option<serde_json::Value>,
-    }
-
-    let parsed: TokenResponse = serde_json::from_slice(body).map_err(|err| {
+    let not_an_object = |detail: String| {
         Error::new(
             ErrorKind::BadResponse,
             format!(
-                "the token response is not a JSON object ({err}); \
+                "the token response is not a JSON object ({detail}); \
                  check that the API URL points at the Sethealth token service"
             ),
         )
-    })?;
-    match parsed.token {
-        Some(serde_json::Value::String(token)) if !token.trim().is_empty() => {
-            Ok(Token::new(token, issued_at, options.requested_lifetime()))
+    };
+    let parsed: serde_json::Value =
+        serde_json::from_slice(body).map_err(|err| not_an_object(err.to_string()))?;
+    let Some(members) = parsed.as_object() else {
+        return Err(not_an_object(format!("found {}", json_type(&parsed))));
+    };
+
+    match members.get("token") {
+        Some(serde_json::Value::String(token)) if is_printable_token(token) => {
+            Ok(Token::new(token.clone(), issued_at, options.requested_lifetime()))
         }
         Some(_) => Err(Error::new(
             ErrorKind::BadResponse,
-            "the token response has a \"token\" member that is empty or not a string",
+            "the token response has a \"token\" member that is empty, not a string, \
+             or contains whitespace or control characters",
         )),
         None => Err(Error::new(
             ErrorKind::BadResponse,
             "the token response has no \"token\" member; \
              check that the API URL points at the Sethealth token service",
         )),
+    }
+}
+
+/// Names the JSON type of a value for a message.
+fn json_type(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Reports whether a token can be handed to a browser as it is: non-empty,
+/// without whitespace or control characters.
+fn is_printable_token(token: &str) -> bool {
+    !token.is_empty() && !token.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Returns `host:port` of the token URL, for messages.
+pub(crate) fn authority(config: &Config) -> String {
+    let url = &config.token_url;
+    let host = url.host_str().unwrap_or("the server");
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
     }
 }
 
@@ -193,7 +223,7 @@ fn status_error(
             let location = headers
                 .get(LOCATION)
                 .and_then(|value| value.to_str().ok())
-                .unwrap_or("nowhere");
+                .map_or_else(|| "nowhere".to_owned(), |location| credentials.scrub(location));
             (
                 ErrorKind::BadResponse,
                 format!(
@@ -212,7 +242,11 @@ fn status_error(
         ),
         404 => (
             ErrorKind::Rejected,
-            format!("no token endpoint at {url} (HTTP 404){quoted}; check the API URL"),
+            format!(
+                "no token endpoint at {url} (HTTP 404){quoted}; check the API URL, which is the base \
+                 URL such as {} without /token",
+                crate::config::DEFAULT_API_URL
+            ),
         ),
         408 => (
             ErrorKind::Server,
@@ -269,8 +303,9 @@ fn quote_body(body: &[u8], credentials: &Credentials) -> String {
 /// Parses `Retry-After` as delay seconds or an HTTP date relative to `now`.
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|byte| byte.is_ascii_digit()) {
+        // A number too large for u64 still means "much later than any deadline".
+        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -278,7 +313,7 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
 
 /// Classifies a failure of reqwest before or while reading a response.
 pub(crate) fn classify_transport_error(err: reqwest::Error, config: &Config) -> Error {
-    let host = config.token_url.host_str().unwrap_or("the server").to_owned();
+    let host = authority(config);
     let cause = root_cause(&err);
 
     if is_tls_error(&err) {
@@ -296,8 +331,8 @@ pub(crate) fn classify_transport_error(err: reqwest::Error, config: &Config) -> 
         return Error::new(
             ErrorKind::Timeout,
             format!(
-                "connecting to {host} timed out after {:?}; check the network or raise the connect timeout",
-                config.connect_timeout
+                "connecting to {host} timed out after {}; check the network and the API URL",
+                crate::error::format_duration(config.connect_timeout)
             ),
         )
         .with_source(err);

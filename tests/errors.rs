@@ -356,3 +356,78 @@ fn error_codes_are_stable() {
     assert_eq!(ErrorKind::from_code(0), None);
     assert_eq!(ErrorKind::from_code(13), None);
 }
+
+#[tokio::test]
+async fn token_response_must_be_an_object_with_a_clean_token() {
+    let bodies = [
+        (r#"["not-a-token-object"]"#, "found an array"),
+        ("null", "found null"),
+        (r#"{"token":"a\nb"}"#, "control characters"),
+        (r#"{"token":""}"#, "empty"),
+    ];
+    for (body, expected) in bodies {
+        let emulator = emulator().await;
+        emulator.inject(
+            Fault::Status {
+                status: 200,
+                retry_after: None,
+                body: Some(body.into()),
+            },
+            1,
+        );
+        let client = common::builder(&emulator).build().unwrap();
+
+        let error = client.get_token(&TokenOptions::default()).await.unwrap_err();
+
+        assert_eq!(error.kind(), ErrorKind::BadResponse, "{body}: {error:?}");
+        assert!(error.message().contains(expected), "{body}: {error}");
+        assert_eq!(client.cached_tokens(), 0, "{body}: nothing is cached");
+    }
+}
+
+#[test]
+fn durations_over_one_day_are_rejected() {
+    let cases: [(&str, Misconfigure); 4] = [
+        ("deadline", |b| b.deadline(Duration::MAX)),
+        ("attempt timeout", |b| {
+            b.attempt_timeout(Duration::from_secs(86_401))
+        }),
+        ("connect timeout", |b| {
+            b.connect_timeout(Duration::from_secs(u64::MAX))
+        }),
+        ("maximum retry delay", |b| {
+            b.retry(RetryPolicy {
+                max_delay: Duration::MAX,
+                ..RetryPolicy::default()
+            })
+        }),
+    ];
+    for (name, configure) in cases {
+        let builder = Client::builder()
+            .key(KEY)
+            .secret(SECRET)
+            .api_url("https://127.0.0.1:1");
+        let error = configure(builder).build().unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidConfig, "{name}: {error}");
+        assert!(error.message().contains(name), "{name}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn redirect_location_is_scrubbed() {
+    let emulator = emulator().await;
+    let location = format!("https://127.0.0.1:9/token?secret={SECRET}");
+    emulator.inject(
+        Fault::Redirect {
+            status: 302,
+            location,
+        },
+        1,
+    );
+    let client = uncached_client(&emulator);
+
+    let error = client.get_token(&TokenOptions::default()).await.unwrap_err();
+
+    assert!(error.message().contains("?secret=<redacted>"), "{error}");
+    assert_no_secret(&format!("{error} {error:?}"));
+}

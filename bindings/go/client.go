@@ -16,7 +16,8 @@ import (
 // Client mints access tokens for one service account. It holds one HTTPS
 // connection pool and one token cache in the Rust core, so create one per
 // service account and share it: it is safe for concurrent use by any
-// number of goroutines. Each call in flight holds one OS thread.
+// number of goroutines. Each call in flight holds one OS thread, and at
+// most [MaxConcurrentCalls] run at once.
 //
 // Call Close when done with it. A client that is garbage collected without
 // Close is freed by a cleanup, but only at some later collection.
@@ -110,6 +111,11 @@ func (c *Client) GetTokenContext(ctx context.Context, opts GetTokenOptions) (Get
 		return GetTokenResponse{}, err
 	}
 	defer options.free()
+
+	if err := acquireSlot(ctx); err != nil {
+		return GetTokenResponse{}, err
+	}
+	defer releaseSlot()
 
 	c.mu.RLock()
 	defer c.mu.RUnlock()

@@ -24,7 +24,8 @@
 // share one request. Each call is bounded by the client's deadline, 30 s by
 // default, and retries rate limiting, server errors, timeouts and network
 // failures with backoff. [Config] sets every one of these rules.
-// Every call in flight holds one OS thread.
+// Every call in flight holds one OS thread; at most [MaxConcurrentCalls]
+// run at once, and further calls wait in Go without a thread.
 //
 // # Errors
 //
@@ -36,7 +37,13 @@
 //
 // # Migrating from github.com/sethealth/sethealth-go
 //
-// Change the import path; New, NewWithCredentials, GetToken,
+// The package links a static library that is built, not published, so it
+// cannot be fetched with go get alone: build it in a checkout of
+// sethealth-core with `make go GO_LIB_PROFILE=release`, then add
+//
+//	replace github.com/sethealth/sethealth-core/bindings/go => /path/to/sethealth-core/bindings/go
+//
+// to your go.mod. Then change the import path; New, NewWithCredentials, GetToken,
 // GetTokenWithOptions, GetTokenOptions, GetTokenResponse and ErrCredentials
 // keep their names and meaning, and TokenOptions, TokenResponse and
 // ErrorLogin remain as aliases from an earlier release. What changes for a
@@ -57,6 +64,9 @@
 //   - SETHEALTH_API_URL and SETHEALTH_CA_FILE are honoured, which lets tests
 //     run against a local emulator.
 //   - Call [Client.Close] when done with a client.
+//   - GetTokenOptions has a new Fresh field, so a positional literal such
+//     as GetTokenOptions{"user", time.Hour, false} no longer compiles; name
+//     the fields.
 //
 // # Building
 //

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -170,5 +171,38 @@ func TestSingleFlightAbortedWhenAllCancel(t *testing.T) {
 	}
 	if requests := requestsReceived(t); requests != 2 {
 		t.Errorf("%d requests, want 2: the abandoned request aborted, then a new one", requests)
+	}
+}
+
+func TestStalledServerDoesNotExhaustThreads(t *testing.T) {
+	client := newTestClient(t, testConfig())
+	queueFault(t, `{"kind":"stall","count":1000}`)
+	before := pprof.Lookup("threadcreate").Count()
+
+	// Twice the call limit, all waiting on one stalled request.
+	callers := 2 * MaxConcurrentCalls
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	var wait sync.WaitGroup
+	var cancelled atomic.Int64
+	for range callers {
+		wait.Add(1)
+		go func() {
+			defer wait.Done()
+			_, err := client.GetTokenContext(ctx, GetTokenOptions{})
+			if errors.Is(err, context.DeadlineExceeded) {
+				cancelled.Add(1)
+			}
+		}()
+	}
+	wait.Wait()
+
+	if got := cancelled.Load(); got != int64(callers) {
+		t.Errorf("%d of %d callers ended with context.DeadlineExceeded", got, callers)
+	}
+	created := pprof.Lookup("threadcreate").Count() - before
+	if created > MaxConcurrentCalls+64 {
+		t.Errorf("%d OS threads were created for %d stalled callers, want at most about %d",
+			created, callers, MaxConcurrentCalls)
 	}
 }

@@ -1,7 +1,7 @@
 //! `sethealth`: mints a Sethealth access token from the terminal, like the
 //! dashboard's "test access token" button, with the environment's service account.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -22,7 +22,8 @@ Environment:
                        (default error)
 
 Exit status:
-  0 success, 2 invalid command line, otherwise 10 + the error code:
+  0 success, 2 invalid command line, otherwise 10 + the error code
+  (22 internal also covers a failure to write the token to stdout):
   11 missing_credentials  12 invalid_argument  13 invalid_config
   14 rejected             15 rate_limited      16 server
   17 timeout              18 network           19 tls
@@ -100,12 +101,25 @@ fn run(args: &TokenArgs) -> sethealth::Result<()> {
     options.test_mode = args.test_mode;
     let token = client.get_token_blocking(&options, None)?;
 
-    if args.json {
-        println!("{}", token_json(&client, &options, &token));
+    let output = if args.json {
+        token_json(&client, &options, &token).to_string()
     } else {
-        println!("{}", token.as_str());
-    }
-    Ok(())
+        token.as_str().to_owned()
+    };
+    write_stdout(&output)
+}
+
+/// Writes one line to stdout; a closed pipe or a full disk is an error, not a panic.
+fn write_stdout(line: &str) -> sethealth::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")
+        .and_then(|()| stdout.flush())
+        .map_err(|err| {
+            sethealth::Error::new(
+                ErrorKind::Internal,
+                format!("cannot write the token to standard output: {err}; check where the output goes"),
+            )
+        })
 }
 
 fn token_json(client: &Client, options: &TokenOptions, token: &Token) -> serde_json::Value {
@@ -139,14 +153,30 @@ fn exit_code(kind: ErrorKind) -> u8 {
 /// The default shows errors only, because the command prints its own error
 /// and `SETHEALTH_LOG=warn` adds one line per retry.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SETHEALTH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
+    let filter = match std::env::var("SETHEALTH_LOG") {
+        Ok(value) if !value.trim().is_empty() => log_filter(value.trim()),
+        _ => tracing_subscriber::EnvFilter::new("error"),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
+}
+
+/// Parses `SETHEALTH_LOG`. A bare level such as `debug` applies to this
+/// project's crates only, so that one request logs one line rather than
+/// every HTTP/2 frame; a full filter such as `debug,h2=trace` is used as is.
+fn log_filter(value: &str) -> tracing_subscriber::EnvFilter {
+    let directives = match value.parse::<tracing::Level>() {
+        Ok(level) => format!("sethealth={level},sethealth_cli={level}"),
+        Err(_) => value.to_owned(),
+    };
+    tracing_subscriber::EnvFilter::try_new(&directives).unwrap_or_else(|err| {
+        eprintln!("sethealth: SETHEALTH_LOG={value:?} is not a valid log filter ({err}); using \"error\"");
+        tracing_subscriber::EnvFilter::new("error")
+    })
 }
 
 #[cfg(test)]

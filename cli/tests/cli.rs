@@ -191,3 +191,32 @@ async fn retries_are_logged_without_the_secret() {
     assert!(stderr(&output).contains(KEY), "{}", stderr(&output));
     assert_eq!(fixture.emulator.stats().requests, 2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn full_stdout_is_an_error_not_a_panic() {
+    let fixture = fixture().await;
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+
+    let output = run(command(&fixture, Some(SECRET), &["token"])
+        .env("SETHEALTH_CA_FILE", &fixture.ca_file)
+        .stdout(full));
+
+    assert_eq!(output.status.code(), Some(22), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("cannot write the token"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn debug_log_is_one_line_per_request() {
+    let fixture = fixture().await;
+
+    let output = sethealth(&fixture, Some(SECRET), &["token"]);
+
+    let lines: Vec<&str> = std::str::from_utf8(&output.stderr).unwrap().lines().collect();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(lines[0].contains("token request finished"), "{lines:#?}");
+}

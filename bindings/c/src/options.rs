@@ -13,7 +13,9 @@ use crate::ffi::{Versioned, optional_str, read_versioned};
 ///
 /// Set `struct_size` to `sizeof(sethealth_client_options)` and zero the
 /// rest, for example `sethealth_client_options options = { .struct_size =
-/// sizeof options };`. Every member left NULL or 0 keeps its default, so a
+/// sizeof options };` in C. In C++, where that form warns about the missing
+/// members, write `sethealth_client_options options{};` and then set
+/// `options.struct_size = sizeof options;`. Every member left NULL or 0 keeps its default, so a
 /// program built against this header keeps working with a later library
 /// that appends members. A program built against the first release of
 /// this struct passes its smaller size, `offsetof(sethealth_client_options,
@@ -91,7 +93,8 @@ unsafe impl Versioned for sethealth_client_options {
 ///
 /// Set `struct_size` to `sizeof(sethealth_token_options)` and zero the rest,
 /// for example `sethealth_token_options options = { .struct_size = sizeof
-/// options };`. All zeros requests a live token with the server's default
+/// options };` in C, or value-initialization with `{}` and an assignment in
+/// C++. All zeros requests a live token with the server's default
 /// lifetime and no user id, as does passing NULL instead of the struct.
 #[derive(Clone, Copy)]
 #[repr(C)]
