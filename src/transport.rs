@@ -331,7 +331,7 @@ pub(crate) fn classify_transport_error(err: reqwest::Error, config: &Config) -> 
         return Error::new(
             ErrorKind::Timeout,
             format!(
-                "connecting to {host} timed out after {}; check the network and the API URL",
+                "connecting to {host} timed out after {}; check the network and the API URL, or raise the connect timeout",
                 crate::error::format_duration(config.connect_timeout)
             ),
         )
