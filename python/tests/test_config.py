@@ -107,7 +107,7 @@ def test_connect_timeout_bounds_tls_handshake(emulator: Emulator) -> None:
         elapsed = time.monotonic() - started
 
     assert "raise the connect timeout" in raised.value.message
-    assert "300ms" in raised.value.message
+    assert "300 ms" in raised.value.message
     assert elapsed < 3
 
 
