@@ -3,8 +3,8 @@
 #
 #   scripts/with-emulator.sh COMMAND [ARG...]
 #
-# The command sees SETHEALTH_API_URL, SETHEALTH_CA_FILE, SETHEALTH_KEY and
-# SETHEALTH_SECRET for a demo service account, and SETHEALTH_EMULATOR_URL.
+# The command runs with SETHEALTH_API_URL, SETHEALTH_CA_FILE, SETHEALTH_KEY and
+# SETHEALTH_SECRET set for a demo service account, and SETHEALTH_EMULATOR_URL.
 # SETHEALTH_EMULATOR_BIN overrides the emulator binary (default: the debug build).
 set -euo pipefail
 

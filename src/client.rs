@@ -231,7 +231,7 @@ impl Client {
 }
 
 /// One caller waiting on a shared request. Dropping it, when the request
-/// finishes or the caller gives up, tells the cache.
+/// finishes or the caller gives up, removes the caller from the cache's count.
 struct Waiter<'a> {
     cache: &'a TokenCache,
     key: &'a CacheKey,

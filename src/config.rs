@@ -21,8 +21,8 @@ pub const CA_FILE_ENV: &str = "SETHEALTH_CA_FILE";
 /// The base URL of the Sethealth API.
 pub const DEFAULT_API_URL: &str = "https://api.set.health";
 
-/// The longest timeout, deadline or retry delay accepted: one day. Longer
-/// values are rejected instead of overflowing the monotonic clock.
+/// The maximum timeout, deadline or retry delay: one day. Longer values are
+/// rejected, because adding them to the monotonic clock could overflow.
 pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The user agent's product token, before any binding suffix.

@@ -146,7 +146,7 @@ async fn overall_deadline_cuts_a_long_attempt() {
 }
 
 #[tokio::test]
-async fn silent_server_never_holds_a_call_past_the_deadline() {
+async fn stalled_server_bounded_by_deadline() {
     let emulator = emulator().await;
     emulator.inject(Fault::Stall, 10);
     let client = common::builder(&emulator)

@@ -115,7 +115,7 @@ async fn expiry_comes_from_the_token_claim() {
 }
 
 #[tokio::test]
-async fn blocking_call_from_inside_a_runtime_is_an_error() {
+async fn blocking_inside_runtime_rejected() {
     let emulator = emulator().await;
     let client = uncached_client(&emulator);
 

@@ -166,8 +166,8 @@ fn init_logging() {
 }
 
 /// Parses `SETHEALTH_LOG`. A bare level such as `debug` applies to this
-/// project's crates only, so that one request logs one line rather than
-/// every HTTP/2 frame; a full filter such as `debug,h2=trace` is used as is.
+/// project's crates only, so one request logs one line, not every HTTP/2
+/// frame. A full filter such as `debug,h2=trace` is used as it is.
 fn log_filter(value: &str) -> tracing_subscriber::EnvFilter {
     let directives = match value.parse::<tracing::Level>() {
         Ok(level) => format!("sethealth={level},sethealth_cli={level}"),

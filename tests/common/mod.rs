@@ -8,13 +8,13 @@ use std::time::Duration;
 use sethealth::{CachePolicy, Client, ClientBuilder, RetryPolicy};
 use sethealth_emulator::{Config, Emulator};
 
-/// The service account every test emulator knows.
+/// The service account that every test emulator accepts.
 pub const KEY: &str = "sa_test_0000000000001";
 
 /// A distinctive secret; tests assert that it appears in no output.
 pub const SECRET: &str = "r_SECRET_never_printed_7f3a9c=";
 
-/// Starts an emulator over HTTPS that knows [`KEY`] and [`SECRET`].
+/// Starts an emulator over HTTPS that accepts [`KEY`] and [`SECRET`].
 pub async fn emulator() -> Emulator {
     Emulator::start(Config::with_account(KEY, SECRET))
         .await
